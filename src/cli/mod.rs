@@ -1,0 +1,74 @@
+//! The command-line interface: clap definitions only. Doc comments here are
+//! the one source of `--help`, the man page and the shell completions.
+//! Nothing past `config` sees these types.
+
+pub mod scan;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// See what your repository costs an AI coding session, in tokens, and cut it.
+///
+/// ctxbudget prices every file and directory of a repository in tokens,
+/// exactly as the reference BPE tokenizer counts them (with a labelled Claude
+/// estimate by default), and flags what a session should never read whole.
+#[derive(Debug, Parser)]
+#[command(name = "ctxbudget", version, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 findings asked for (--fail-on), 2 could not run.\n\
+    Run `ctxbudget scan --help` for the main command."
+)]
+pub struct Cli {
+    /// When to color the output: auto colors a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price every file and directory in tokens and flag what a session should not read whole.
+    Scan(scan::ScanArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Example: ctxbudget completions bash > ~/.local/share/bash-completion/completions/ctxbudget
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff) to stdout: ctxbudget's, or one subcommand's.
+    ///
+    /// Example: ctxbudget man > ~/.local/share/man/man1/ctxbudget.1
+    Man {
+        /// A subcommand whose page to print (e.g. scan).
+        subcommand: Option<String>,
+    },
+}
+
+/// When to use color.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// The clap command, for completions and the man page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definitions_are_consistent() {
+        super::command().debug_assert();
+    }
+}

@@ -1,0 +1,4 @@
+//! One orchestrator per subcommand: the only code that calls several
+//! stages. Each takes a finished configuration and writers.
+
+pub mod scan;

@@ -1,0 +1,275 @@
+//! `ctxbudget scan`: walk -> read -> count -> judge -> roll up -> advise ->
+//! report. Files are read and counted on the walk's worker threads; the
+//! results are sorted afterwards, so output never depends on scheduling.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::budget::{self, Facts, Flag};
+use crate::config::ScanConfig;
+use crate::error::Error;
+use crate::exit_code::ExitCode;
+use crate::lang::Kind;
+use crate::report::progress::Progress;
+use crate::report::{self, ClaudeIgnore, ScanReport, TokenizerInfo};
+use crate::stats::{self, FileStat, SkippedPath};
+use crate::suggest::deny::{self, Candidate};
+use crate::tokenize::Tokenizer;
+use crate::walk::{self, Found};
+
+/// The file Claude Code users often create, though nothing reads it.
+pub const CLAUDEIGNORE: &str = ".claudeignore";
+
+/// Runs a scan and writes its report to `out`; messages go to `err`.
+pub fn run(
+    config: &ScanConfig,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode, Error> {
+    for path in &config.paths {
+        std::fs::metadata(path).map_err(|source| Error::BadPath {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let tokenizer = Tokenizer::new(config.tokenizer, config.claude_factor);
+    let (files, skipped) = price(config, &tokenizer);
+
+    if config.dump_files {
+        return dump(&files, &skipped, out).map_err(Error::Output);
+    }
+
+    let report = ScanReport {
+        root: root_label(&config.paths),
+        tokenizer: TokenizerInfo {
+            kind: tokenizer.kind(),
+            factor: tokenizer.factor(),
+        },
+        limits: config.limits.clone(),
+        dirs: stats::directories(&files),
+        totals: stats::totals(&files, &skipped),
+        deny: deny::plan(&deny_candidates(&files, config.limits.data_file_tokens)),
+        claudeignore: claudeignore(&config.paths),
+        files,
+        skipped,
+    };
+    report::write_scan(&report, &config.output, out).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
+
+    let failing: Vec<(Flag, usize)> = config
+        .fail_on
+        .iter()
+        .map(|&flag| {
+            let n = report
+                .files
+                .iter()
+                .filter(|f| f.verdicts.iter().any(|v| v.flag == flag))
+                .count();
+            (flag, n)
+        })
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    if failing.is_empty() {
+        return Ok(ExitCode::Ok);
+    }
+    let list: Vec<String> = failing.iter().map(|(f, n)| format!("{f}: {n}")).collect();
+    // A closed stderr must not turn a finding into a crash.
+    let _ = writeln!(
+        err,
+        "ctxbudget: files carry flags named in --fail-on ({}); see the Flags section or --format json",
+        list.join(", ")
+    );
+    Ok(ExitCode::Findings)
+}
+
+/// Walks every path and prices every file on the walk's threads; returns
+/// files and skips sorted by path, each path once.
+fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<SkippedPath>) {
+    let files = Mutex::new(Vec::new());
+    let skipped = Mutex::new(Vec::new());
+    let progress = Progress::new(config.progress);
+    let bytes_done = AtomicU64::new(0);
+    let several = config.paths.len() > 1;
+    for root in &config.paths {
+        let prefix = several.then(|| root_label(std::slice::from_ref(root)));
+        let is_file_root = root.is_file();
+        let visit = |found: Found| {
+            let (path, rel, symlink) = match found {
+                Found::File { path, rel, symlink } => (path, rel, symlink),
+                Found::Skipped { rel, skip } => {
+                    let path = qualify(prefix.as_deref(), &rel, is_file_root);
+                    lock(&skipped).push(SkippedPath { path, skip });
+                    return;
+                }
+            };
+            let rel = qualify(prefix.as_deref(), &rel, is_file_root);
+            match crate::source::read(&path, config.max_file_bytes, symlink, config.walk.follow) {
+                Ok(source) => {
+                    let mut stat = stats::measure(rel, &source, tokenizer);
+                    stat.verdicts = budget::judge(
+                        &Facts {
+                            rel: &stat.path,
+                            text: &source.text,
+                            shape: stat.shape,
+                            tokens: stat.tokens,
+                            read_tokens: stat.read_tokens,
+                            lossy: source.lossy,
+                        },
+                        &config.limits,
+                    );
+                    let total =
+                        bytes_done.fetch_add(source.bytes, Ordering::Relaxed) + source.bytes;
+                    progress.file_done(total);
+                    lock(&files).push(stat);
+                }
+                Err(skip) => lock(&skipped).push(SkippedPath { path: rel, skip }),
+            }
+        };
+        // The globs were validated when the configuration was built.
+        let _ = walk::walk(root, &config.walk, visit);
+    }
+    progress.finish();
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    skipped.dedup_by(|a, b| a.path == b.path);
+    (files, skipped)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A path relative to the report root: with several roots, each file is
+/// named from the current directory (`prefix/rel`).
+fn qualify(prefix: Option<&str>, rel: &str, is_file_root: bool) -> String {
+    match prefix {
+        None => rel.to_string(),
+        Some(prefix) if is_file_root => prefix.to_string(),
+        Some(".") => rel.to_string(),
+        Some(prefix) if rel == "." => prefix.to_string(),
+        Some(prefix) => format!("{prefix}/{rel}"),
+    }
+}
+
+/// The root as reports name it: the single path as given (`/`-separated,
+/// without `./` or a trailing `/`), or `.` for several paths.
+fn root_label(paths: &[PathBuf]) -> String {
+    let [one] = paths else {
+        return ".".to_string();
+    };
+    let text = one.to_string_lossy().replace('\\', "/");
+    let mut label = text.as_str();
+    while let Some(rest) = label.strip_prefix("./") {
+        label = rest;
+    }
+    let label = label.trim_end_matches('/');
+    if label.is_empty() {
+        if text.starts_with('/') {
+            "/".into()
+        } else {
+            ".".into()
+        }
+    } else {
+        label.to_string()
+    }
+}
+
+/// What each priced file would be denied for, if anything.
+fn deny_candidates(files: &[FileStat], data_file_tokens: u64) -> Vec<Candidate<'_>> {
+    files
+        .iter()
+        .map(|f| {
+            let flagged = f.verdicts.iter().find(|v| v.flag.deny_worthy());
+            let data = f.kind == Some(Kind::Data) && f.tokens > data_file_tokens;
+            let reason = match (flagged, data) {
+                (Some(v), _) => Some(v.flag.name()),
+                (None, true) => Some("large data file"),
+                (None, false) => None,
+            };
+            Candidate {
+                path: &f.path,
+                reason,
+                tokens: f.tokens,
+            }
+        })
+        .collect()
+}
+
+/// A `.claudeignore` at the (single) scanned directory, translated.
+fn claudeignore(paths: &[PathBuf]) -> Option<ClaudeIgnore> {
+    let dir: &Path = match paths {
+        [one] if one.is_dir() => one,
+        [_] => return None,
+        _ => Path::new("."),
+    };
+    let bytes = std::fs::read(dir.join(CLAUDEIGNORE)).ok()?;
+    Some(ClaudeIgnore {
+        path: CLAUDEIGNORE.to_string(),
+        translation: deny::translate_claudeignore(&String::from_utf8_lossy(&bytes)),
+    })
+}
+
+/// `--dump-files`: every path and what became of it, sorted.
+fn dump(
+    files: &[FileStat],
+    skipped: &[SkippedPath],
+    out: &mut dyn Write,
+) -> std::io::Result<ExitCode> {
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    for f in files {
+        lines.push((
+            &f.path,
+            format!(
+                "priced\t{}\t{}\t{}",
+                f.path,
+                f.language.unwrap_or("-"),
+                f.tokens
+            ),
+        ));
+    }
+    for s in skipped {
+        lines.push((
+            &s.path,
+            format!(
+                "skipped\t{}\t{}\t{}",
+                s.path,
+                s.skip.reason.name(),
+                s.skip.message
+            ),
+        ));
+    }
+    lines.sort();
+    for (_, line) in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(ExitCode::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_labels_are_tidy() {
+        let label = |p: &str| root_label(&[PathBuf::from(p)]);
+        assert_eq!(label("."), ".");
+        assert_eq!(label("./"), ".");
+        assert_eq!(label("./src/"), "src");
+        assert_eq!(label("/abs/dir"), "/abs/dir");
+        assert_eq!(label("/"), "/");
+        assert_eq!(root_label(&[PathBuf::from("a"), PathBuf::from("b")]), ".");
+    }
+
+    #[test]
+    fn several_roots_name_files_from_the_current_directory() {
+        assert_eq!(qualify(Some("src"), "a.rs", false), "src/a.rs");
+        assert_eq!(qualify(Some("README.md"), "README.md", true), "README.md");
+        assert_eq!(qualify(Some("."), "a.rs", false), "a.rs");
+        assert_eq!(qualify(None, "a.rs", false), "a.rs");
+    }
+}

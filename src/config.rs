@@ -1,0 +1,357 @@
+//! Flags plus `ctxbudget.toml` become one configuration per subcommand.
+//! Flags win over the file, the file over defaults. No clap type goes past
+//! this module; every stage takes its own small options struct.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::budget::{Flag, Limits};
+use crate::cli::scan::{Format as FormatArg, ScanArgs, TokenizerArg};
+use crate::cli::{Cli, ColorChoice};
+use crate::error::Error;
+use crate::report::{Format, Output};
+use crate::tokenize::{DEFAULT_CLAUDE_FACTOR, TokenizerKind};
+use crate::walk::WalkOptions;
+
+/// The config file looked for at the scanned root.
+pub const CONFIG_FILE: &str = "ctxbudget.toml";
+
+/// Files larger than this are skipped unless the limit is raised.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 << 20;
+
+/// How many entries the top lists show by default.
+pub const DEFAULT_TOP: usize = 15;
+
+/// Everything `scan` needs, decided once.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// The paths to scan, as given.
+    pub paths: Vec<PathBuf>,
+    /// How to walk them.
+    pub walk: WalkOptions,
+    /// Which tokenizer counts.
+    pub tokenizer: TokenizerKind,
+    /// The Claude estimate's factor over cl100k.
+    pub claude_factor: f64,
+    /// Thresholds behind the flags.
+    pub limits: Limits,
+    /// Files above this many bytes are skipped.
+    pub max_file_bytes: u64,
+    /// Exit 1 when a file has one of these.
+    pub fail_on: Vec<Flag>,
+    /// How to print.
+    pub output: Output,
+    /// Whether a progress bar may be shown (it still needs a terminal).
+    pub progress: bool,
+    /// Debug: list the walk and stop.
+    pub dump_files: bool,
+    /// The config file that was read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+/// The file's shape. Unknown keys are errors that list the allowed ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    tokenizer: Option<TokenizerKind>,
+    claude_factor: Option<Spanned<f64>>,
+    window: Option<Spanned<i64>>,
+    #[serde(default)]
+    scan: ScanSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanSection {
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    max_file_size: Option<Spanned<SizeValue>>,
+    #[serde(default)]
+    fail_on: Vec<Spanned<String>>,
+    read_limit: Option<Spanned<i64>>,
+    line_limit: Option<Spanned<i64>>,
+    large_percent: Option<Spanned<f64>>,
+    minified_line_chars: Option<Spanned<i64>>,
+    minified_average_chars: Option<Spanned<i64>>,
+    #[serde(default)]
+    generated_markers: Vec<String>,
+    #[serde(default)]
+    lockfiles: Vec<String>,
+    data_file_tokens: Option<Spanned<i64>>,
+    top: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SizeValue {
+    Bytes(i64),
+    Text(String),
+}
+
+/// Reads and checks a config file's text. `path` is only for messages.
+fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
+    toml::from_str(text).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+/// A value error naming the key, its line and what is allowed.
+fn bad_value(
+    path: &Path,
+    text: &str,
+    key: &str,
+    span: std::ops::Range<usize>,
+    allowed: &str,
+) -> Error {
+    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    Error::Config {
+        path: path.to_path_buf(),
+        message: format!("line {line}: `{key}` = {}: {allowed}", text[span].trim()),
+    }
+}
+
+/// Where the config file is: `--config`, else `ctxbudget.toml` at the root.
+fn config_path(args: &ScanArgs) -> Option<PathBuf> {
+    if let Some(path) = &args.config {
+        return Some(path.clone());
+    }
+    let root = match args.paths.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        [one] => one.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ => PathBuf::from("."),
+    };
+    let candidate = root.join(CONFIG_FILE);
+    candidate.is_file().then_some(candidate)
+}
+
+/// Builds the scan configuration from the parsed command line.
+pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
+    let path = config_path(args);
+    let (file, text) = match &path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+                path: path.clone(),
+                message: format!("cannot read it: {}", crate::error::plain_io_message(&e)),
+            })?;
+            (parse_file(path, &text)?, text)
+        }
+        None => (FileConfig::default(), String::new()),
+    };
+    let cfg_path = path.clone().unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
+    let positive = |key: &str, value: &Option<Spanned<i64>>| -> Result<Option<u64>, Error> {
+        match value {
+            Some(v) if *v.get_ref() > 0 => Ok(Some(*v.get_ref() as u64)),
+            Some(v) => Err(bad_value(
+                &cfg_path,
+                &text,
+                key,
+                v.span(),
+                "must be a positive integer",
+            )),
+            None => Ok(None),
+        }
+    };
+    let positive_float =
+        |key: &str, value: &Option<Spanned<f64>>, max: f64| -> Result<Option<f64>, Error> {
+            match value {
+                Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= max => {
+                    Ok(Some(*v.get_ref()))
+                }
+                Some(v) => Err(bad_value(
+                    &cfg_path,
+                    &text,
+                    key,
+                    v.span(),
+                    &format!("must be a number above 0 and at most {max}"),
+                )),
+                None => Ok(None),
+            }
+        };
+    let section = &file.scan;
+
+    let tokenizer = match args.tokenizer {
+        Some(TokenizerArg::Claude) => TokenizerKind::Claude,
+        Some(TokenizerArg::Cl100k) => TokenizerKind::Cl100k,
+        Some(TokenizerArg::O200k) => TokenizerKind::O200k,
+        None => file.tokenizer.unwrap_or(TokenizerKind::Claude),
+    };
+    let claude_factor = match args.claude_factor {
+        Some(f) if f.is_finite() && f > 0.0 && f <= 10.0 => f,
+        Some(f) => {
+            return Err(Error::Usage(format!(
+                "--claude-factor {f} is out of range: use a number above 0 and at most 10 (default {DEFAULT_CLAUDE_FACTOR})"
+            )));
+        }
+        None => positive_float("claude_factor", &file.claude_factor, 10.0)?
+            .unwrap_or(DEFAULT_CLAUDE_FACTOR),
+    };
+    let mut limits = Limits::default();
+    if let Some(window) = args.window.filter(|w| *w > 0) {
+        limits.window = window;
+    } else if args.window == Some(0) {
+        return Err(Error::Usage(
+            "--window must be a positive number of tokens".into(),
+        ));
+    } else if let Some(window) = positive("window", &file.window)? {
+        limits.window = window;
+    }
+    if let Some(v) = positive("scan.read_limit", &section.read_limit)? {
+        limits.read_tokens = v;
+    }
+    if let Some(v) = positive("scan.line_limit", &section.line_limit)? {
+        limits.lines = v;
+    }
+    if let Some(v) = positive_float("scan.large_percent", &section.large_percent, 100.0)? {
+        limits.large_percent = v;
+    }
+    if let Some(v) = positive("scan.minified_line_chars", &section.minified_line_chars)? {
+        limits.minified_line_chars = v;
+    }
+    if let Some(v) = positive(
+        "scan.minified_average_chars",
+        &section.minified_average_chars,
+    )? {
+        limits.minified_average_chars = v;
+    }
+    if let Some(v) = positive("scan.data_file_tokens", &section.data_file_tokens)? {
+        limits.data_file_tokens = v;
+    }
+    limits
+        .generated_markers
+        .extend(section.generated_markers.iter().map(|m| m.to_lowercase()));
+    limits.lockfiles.extend(section.lockfiles.iter().cloned());
+
+    let max_file_bytes = match (args.max_file_size, &section.max_file_size) {
+        (Some(bytes), _) => bytes,
+        (None, Some(value)) => {
+            let parsed = match value.get_ref() {
+                SizeValue::Bytes(n) if *n > 0 => Ok(*n as u64),
+                SizeValue::Bytes(_) => Err("must be positive".to_string()),
+                SizeValue::Text(s) => crate::cli::scan::parse_size(s),
+            };
+            parsed.map_err(|why| {
+                bad_value(
+                    &cfg_path,
+                    &text,
+                    "scan.max_file_size",
+                    value.span(),
+                    &format!("{why} (bytes, or a string like \"100M\")"),
+                )
+            })?
+        }
+        (None, None) => DEFAULT_MAX_FILE_BYTES,
+    };
+
+    let mut fail_on: Vec<Flag> = Vec::new();
+    for name in &section.fail_on {
+        let flag = Flag::from_name(name.get_ref()).ok_or_else(|| {
+            let allowed: Vec<&str> = Flag::ALL.iter().map(|f| f.name()).collect();
+            bad_value(
+                &cfg_path,
+                &text,
+                "scan.fail_on",
+                name.span(),
+                &format!("unknown flag; allowed: {}", allowed.join(", ")),
+            )
+        })?;
+        fail_on.push(flag);
+    }
+    for name in &args.fail_on {
+        // clap already restricted the names.
+        fail_on.extend(Flag::from_name(name));
+    }
+    fail_on.sort();
+    fail_on.dedup();
+
+    let top = match args.top {
+        Some(top) => top,
+        None => positive("scan.top", &section.top)?.map_or(DEFAULT_TOP, |v| v as usize),
+    };
+    if !(args.min_share.is_finite() && (0.0..=100.0).contains(&args.min_share)) {
+        return Err(Error::Usage(format!(
+            "--min-share {} is out of range: use a percentage from 0 to 100",
+            args.min_share
+        )));
+    }
+
+    let mut include = section.include.clone();
+    include.extend(args.include.iter().cloned());
+    let mut exclude = section.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let walk = WalkOptions {
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        include,
+        exclude,
+        threads: args.threads.unwrap_or(0),
+    };
+    crate::walk::validate(&walk).map_err(Error::Usage)?;
+
+    Ok(ScanConfig {
+        paths: args.paths.clone(),
+        walk,
+        tokenizer,
+        claude_factor,
+        limits,
+        max_file_bytes,
+        fail_on,
+        output: Output {
+            format: match args.format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+                FormatArg::Markdown => Format::Markdown,
+            },
+            tree: args.tree,
+            min_share: args.min_share,
+            top,
+            color: use_color(cli.color),
+        },
+        progress: !args.no_progress,
+        dump_files: args.dump_files,
+        config_file: path,
+    })
+}
+
+/// Whether to color stdout: `--color`, then `NO_COLOR`, then whether stdout
+/// is a terminal.
+pub fn use_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_the_key_the_line_and_the_allowed_ones() {
+        let text = "tokenizer = \"cl100k\"\n[scan]\nread_limt = 5\n";
+        let error = parse_file(Path::new("ctxbudget.toml"), text).expect_err("typo");
+        let message = error.to_string();
+        assert!(message.contains("line 3"), "{message}");
+        assert!(message.contains("read_limt"), "{message}");
+        assert!(message.contains("read_limit"), "{message}");
+    }
+
+    #[test]
+    fn bad_enum_values_list_what_is_allowed() {
+        let error = parse_file(Path::new("c.toml"), "tokenizer = \"gpt2\"\n").expect_err("bad");
+        let message = error.to_string();
+        assert!(
+            message.contains("gpt2") && message.contains("cl100k"),
+            "{message}"
+        );
+    }
+}

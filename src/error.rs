@@ -1,0 +1,63 @@
+//! Errors that stop a run (exit 2). Problems with one file are not errors:
+//! they become skip records and the run goes on.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A reason the run could not do its job. Every message says what to do.
+#[derive(Debug)]
+pub enum Error {
+    /// A path given on the command line does not exist or cannot be opened.
+    BadPath {
+        /// The path as the user gave it.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// `ctxbudget.toml` (or `--config`) could not be read or is invalid.
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// A message naming the key, the line and what is allowed.
+        message: String,
+    },
+    /// An argument combination or value that cannot work.
+    Usage(String),
+    /// Writing the report failed (other than a closed pipe).
+    Output(std::io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::BadPath { path, source } => write!(
+                f,
+                "cannot scan {}: {}\nhint: check the path exists and is readable",
+                path.display(),
+                plain_io_message(source)
+            ),
+            Error::Config { path, message } => {
+                write!(f, "invalid config {}: {message}", path.display())
+            }
+            Error::Usage(message) => write!(f, "{message}"),
+            Error::Output(source) => write!(f, "cannot write the report: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// An I/O error's message without Rust's `(os error N)` suffix, for people.
+pub fn plain_io_message(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+/// Whether an output error is a reader closing the pipe (`| head`), which
+/// is a normal way for a run to end.
+pub fn is_broken_pipe(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::BrokenPipe
+}

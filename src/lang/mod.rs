@@ -1,0 +1,126 @@
+//! Which language a file is, from its name, using `grammars/languages.toml`
+//! (embedded in the binary). Pure lookups; no file is opened here.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// What a file's content is, as far as a session is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Source code a session reads and edits.
+    Code,
+    /// Documentation and templates.
+    Markup,
+    /// Settings files.
+    Config,
+    /// Tables, dumps, source maps: rarely worth reading whole.
+    Data,
+}
+
+/// One language as the registry describes it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    /// The name reports show (`rust`, `python`, ...).
+    pub name: String,
+    /// What its files contain.
+    pub kind: Kind,
+    /// Extensions, lower case, without the dot.
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    /// Exact file names (`Makefile`).
+    #[serde(default)]
+    pub filenames: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Registry {
+    language: Vec<Language>,
+}
+
+/// The registry source, embedded so the binary stands alone.
+pub const LANGUAGES_TOML: &str = include_str!("../../grammars/languages.toml");
+
+struct Index {
+    languages: Vec<Language>,
+    by_extension: HashMap<String, usize>,
+    by_filename: HashMap<String, usize>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let registry: Registry =
+        toml::from_str(LANGUAGES_TOML).expect("grammars/languages.toml is checked by a test");
+    let mut by_extension = HashMap::new();
+    let mut by_filename = HashMap::new();
+    for (index, language) in registry.language.iter().enumerate() {
+        for extension in &language.extensions {
+            by_extension.insert(extension.clone(), index);
+        }
+        for filename in &language.filenames {
+            by_filename.insert(filename.clone(), index);
+        }
+    }
+    Index {
+        languages: registry.language,
+        by_extension,
+        by_filename,
+    }
+});
+
+/// Every registered language, in registry order.
+pub fn all() -> &'static [Language] {
+    &INDEX.languages
+}
+
+/// The language of a file, from its exact name first, then its extension.
+pub fn detect(path: &Path) -> Option<&'static Language> {
+    let index = &*INDEX;
+    let name = path.file_name()?.to_str()?;
+    if let Some(&i) = index.by_filename.get(name) {
+        return Some(&index.languages[i]);
+    }
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    index
+        .by_extension
+        .get(&extension)
+        .map(|&i| &index.languages[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn registry_parses_and_claims_no_extension_or_name_twice() {
+        let registry: Registry = toml::from_str(LANGUAGES_TOML).expect("valid registry");
+        let mut extensions = HashSet::new();
+        let mut filenames = HashSet::new();
+        let mut names = HashSet::new();
+        for language in &registry.language {
+            assert!(names.insert(&language.name), "{} twice", language.name);
+            for e in &language.extensions {
+                assert_eq!(e, &e.to_ascii_lowercase(), "{e} must be lower case");
+                assert!(!e.starts_with('.'), "{e} must not start with a dot");
+                assert!(extensions.insert(e), "extension {e} claimed twice");
+            }
+            for f in &language.filenames {
+                assert!(filenames.insert(f), "file name {f} claimed twice");
+            }
+        }
+    }
+
+    #[test]
+    fn detects_by_name_then_extension() {
+        let name = |p: &str| detect(Path::new(p)).map(|l| l.name.as_str());
+        assert_eq!(name("src/main.rs"), Some("rust"));
+        assert_eq!(name("A/B.PY"), Some("python"));
+        assert_eq!(name("Makefile"), Some("makefile"));
+        assert_eq!(name("x/CMakeLists.txt"), Some("cmake"));
+        assert_eq!(name("notes.txt"), Some("text"));
+        assert_eq!(name("LICENSE"), None);
+    }
+}

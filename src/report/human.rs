@@ -1,0 +1,306 @@
+//! The human report: summary, top files, top directories, flags with their
+//! reasons, advice (deny rules, `.claudeignore`), skips, and the tree.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::style::Style;
+use super::{Output, ScanReport, human_bytes, top_dirs, top_files};
+use crate::budget::{Flag, percent, thousands};
+use crate::suggest::deny::settings_block;
+use crate::walk::SkipReason;
+
+/// How many files each flag lists before "... and N more".
+const PER_FLAG: usize = 8;
+/// How many skipped paths each reason lists.
+const PER_SKIP: usize = 5;
+
+/// Writes the human report.
+pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
+    let style = Style::new(output.color);
+    summary(report, &style, out)?;
+    if output.tree {
+        writeln!(out)?;
+        writeln!(out, "{}", style.heading("Tree"))?;
+        super::tree::write_text(report, output.min_share, &style, out)?;
+    }
+    files(report, output.top, &style, out)?;
+    dirs(report, output.top, &style, out)?;
+    flags(report, &style, out)?;
+    advice(report, &style, out)?;
+    skipped(report, &style, out)
+}
+
+fn summary(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let t = &report.totals;
+    let window = report.limits.window;
+    writeln!(
+        out,
+        "{} {}",
+        style.heading("ctxbudget scan"),
+        style.path(&report.root)
+    )?;
+    writeln!(
+        out,
+        "  {} files, {}, {} lines{}",
+        thousands(t.files),
+        human_bytes(t.bytes),
+        thousands(t.lines),
+        if t.skipped > 0 {
+            format!(", {} skipped", thousands(t.skipped))
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(
+        out,
+        "  {} tokens = {:.1}% of a {}-token window  {}",
+        style.heading(&thousands(t.tokens)),
+        percent(t.tokens, window),
+        thousands(window),
+        style.dim(&format!("({})", report.tokenizer.describe()))
+    )?;
+    writeln!(
+        out,
+        "  {} tokens to Read every file whole {}",
+        thousands(t.read_tokens),
+        style.dim("(line numbers included, as the Read tool shows files)")
+    )
+}
+
+fn files(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let top = top_files(&report.files, n);
+    if top.is_empty() {
+        return Ok(());
+    }
+    let width = top
+        .iter()
+        .map(|f| f.path.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 60);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!(
+            "Top files{:w$}  {:>10}  {:>10}  {:>6}  flags",
+            "",
+            "tokens",
+            "read cost",
+            "window",
+            w = width.saturating_sub(7)
+        ))
+    )?;
+    for file in top {
+        let flags: Vec<&str> = file.verdicts.iter().map(|v| v.flag.name()).collect();
+        writeln!(
+            out,
+            "  {}  {:>10}  {:>10}  {:>5.1}%  {}",
+            style.path(&pad(&file.path, width)),
+            thousands(file.tokens),
+            thousands(file.read_tokens),
+            percent(file.tokens, report.limits.window),
+            style.warn(&flags.join(" "))
+        )?;
+    }
+    Ok(())
+}
+
+fn dirs(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let top = top_dirs(&report.dirs, n);
+    if top.is_empty() {
+        return Ok(());
+    }
+    let width = top
+        .iter()
+        .map(|d| d.path.chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 60);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!(
+            "Top directories{:w$}  {:>10}  {:>6}  {:>7}",
+            "",
+            "tokens",
+            "share",
+            "files",
+            w = width.saturating_sub(13)
+        ))
+    )?;
+    for dir in top {
+        writeln!(
+            out,
+            "  {}  {:>10}  {:>5.1}%  {:>7}",
+            style.path(&pad(&format!("{}/", dir.path), width)),
+            thousands(dir.tokens),
+            percent(dir.tokens, report.totals.tokens),
+            thousands(dir.files)
+        )?;
+    }
+    Ok(())
+}
+
+fn flags(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut by_flag: BTreeMap<Flag, Vec<(&str, u64, &str)>> = BTreeMap::new();
+    for file in &report.files {
+        for verdict in &file.verdicts {
+            by_flag.entry(verdict.flag).or_default().push((
+                &file.path,
+                file.tokens,
+                &verdict.reason,
+            ));
+        }
+    }
+    if by_flag.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", style.heading("Flags"))?;
+    for (flag, mut hits) in by_flag {
+        hits.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        writeln!(
+            out,
+            "  {} ({}): {}",
+            style.warn(flag.name()),
+            thousands(hits.len() as u64),
+            flag.meaning()
+        )?;
+        let width = hits
+            .iter()
+            .take(PER_FLAG)
+            .map(|h| h.0.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(60);
+        for (path, _, reason) in hits.iter().take(PER_FLAG) {
+            writeln!(out, "    {}  {}", style.path(&pad(path, width)), reason)?;
+        }
+        if hits.len() > PER_FLAG {
+            writeln!(
+                out,
+                "    {}",
+                style.dim(&format!(
+                    "... and {} more (all in --format json)",
+                    hits.len() - PER_FLAG
+                ))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn advice(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    if !report.deny.is_empty() {
+        let files: u64 = report.deny.iter().map(|r| r.files).sum();
+        let tokens: u64 = report.deny.iter().map(|r| r.tokens).sum();
+        writeln!(out)?;
+        writeln!(out, "{}", style.heading("Advice"))?;
+        writeln!(
+            out,
+            "  {} files ({} tokens) are lock files, generated, minified or large data files:",
+            thousands(files),
+            thousands(tokens)
+        )?;
+        writeln!(
+            out,
+            "  a session should never read them whole. Deny them in .claude/settings.json:"
+        )?;
+        writeln!(out)?;
+        for line in settings_block(&report.deny).lines() {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    if let Some(ignore) = &report.claudeignore {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  {} {} exists, but Claude Code does not read .claudeignore files.",
+            style.warn("warning:"),
+            ignore.path
+        )?;
+        if ignore.translation.rules.is_empty() {
+            writeln!(out, "  It holds no patterns to carry over.")?;
+        } else {
+            writeln!(out, "  The deny rules that do what it means:")?;
+            writeln!(out)?;
+            let rules: Vec<&str> = ignore
+                .translation
+                .rules
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let block = serde_json::json!({ "permissions": { "deny": rules } });
+            for line in serde_json::to_string_pretty(&block)
+                .unwrap_or_default()
+                .lines()
+            {
+                writeln!(out, "    {line}")?;
+            }
+        }
+        for (line, pattern) in &ignore.translation.unsupported {
+            writeln!(
+                out,
+                "  {}",
+                style.dim(&format!(
+                    "line {line}: {pattern} re-includes files; deny rules cannot express it"
+                ))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn skipped(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    if report.skipped.is_empty() {
+        return Ok(());
+    }
+    let mut by_reason: BTreeMap<SkipReason, Vec<(&str, &str)>> = BTreeMap::new();
+    for s in &report.skipped {
+        by_reason
+            .entry(s.skip.reason)
+            .or_default()
+            .push((&s.path, &s.skip.message));
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!(
+            "Skipped ({})",
+            thousands(report.skipped.len() as u64)
+        ))
+    )?;
+    for (reason, paths) in by_reason {
+        writeln!(
+            out,
+            "  {} ({})",
+            reason.name(),
+            thousands(paths.len() as u64)
+        )?;
+        for (path, message) in paths.iter().take(PER_SKIP) {
+            writeln!(out, "    {}  {}", style.path(path), style.dim(message))?;
+        }
+        if paths.len() > PER_SKIP {
+            writeln!(
+                out,
+                "    {}",
+                style.dim(&format!("... and {} more", paths.len() - PER_SKIP))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` padded with spaces to `width` characters (longer text is kept whole).
+pub fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    if len >= width {
+        text.to_string()
+    } else {
+        format!("{text}{}", " ".repeat(width - len))
+    }
+}

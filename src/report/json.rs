@@ -1,0 +1,160 @@
+//! `--format json`: the wire types of schema version 1, kept apart from the
+//! internal figures so that a refactor cannot change what scripts read.
+//! Fields may be added; none is renamed or removed within a version.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::ScanReport;
+
+/// The schema version; bumped only for incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Scan<'a> {
+    version: u32,
+    root: &'a str,
+    tokenizer: Tokenizer,
+    context_window: u64,
+    totals: Totals,
+    files: Vec<File<'a>>,
+    dirs: Vec<Dir<'a>>,
+    skipped: Vec<Skipped<'a>>,
+    advice: Advice<'a>,
+}
+
+#[derive(Serialize)]
+struct Tokenizer {
+    name: &'static str,
+    encoding: &'static str,
+    factor: f64,
+    estimate: bool,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    files: u64,
+    bytes: u64,
+    tokens: u64,
+    skipped: u64,
+    lines: u64,
+    read_tokens: u64,
+}
+
+#[derive(Serialize)]
+struct File<'a> {
+    path: &'a str,
+    language: Option<&'a str>,
+    bytes: u64,
+    lines: u64,
+    tokens: u64,
+    read_tokens: u64,
+    flags: Vec<&'static str>,
+    symbols: Vec<Symbol>,
+}
+
+/// A symbol span. Empty until function-level spans land (schema field kept
+/// from version 1 on, so scripts can rely on it).
+#[allow(dead_code)]
+#[derive(Serialize)]
+struct Symbol {
+    name: String,
+    qualified_name: String,
+    kind: &'static str,
+    start_line: u64,
+    end_line: u64,
+    tokens: u64,
+}
+
+#[derive(Serialize)]
+struct Dir<'a> {
+    path: &'a str,
+    files: u64,
+    tokens: u64,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct Skipped<'a> {
+    path: &'a str,
+    reason: &'static str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Advice<'a> {
+    deny: Vec<&'a str>,
+    claudeignore: Option<ClaudeIgnore<'a>>,
+}
+
+#[derive(Serialize)]
+struct ClaudeIgnore<'a> {
+    path: &'a str,
+    deny: &'a [String],
+}
+
+/// Writes the report as one JSON document followed by a newline.
+pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Scan {
+        version: SCHEMA_VERSION,
+        root: &report.root,
+        tokenizer: Tokenizer {
+            name: report.tokenizer.kind.name(),
+            encoding: report.tokenizer.kind.encoding(),
+            factor: report.tokenizer.factor,
+            estimate: report.tokenizer.kind == crate::tokenize::TokenizerKind::Claude,
+        },
+        context_window: report.limits.window,
+        totals: Totals {
+            files: report.totals.files,
+            bytes: report.totals.bytes,
+            tokens: report.totals.tokens,
+            skipped: report.totals.skipped,
+            lines: report.totals.lines,
+            read_tokens: report.totals.read_tokens,
+        },
+        files: report
+            .files
+            .iter()
+            .map(|f| File {
+                path: &f.path,
+                language: f.language,
+                bytes: f.bytes,
+                lines: f.shape.lines,
+                tokens: f.tokens,
+                read_tokens: f.read_tokens,
+                flags: f.verdicts.iter().map(|v| v.flag.name()).collect(),
+                symbols: Vec::new(),
+            })
+            .collect(),
+        dirs: report
+            .dirs
+            .iter()
+            .map(|d| Dir {
+                path: &d.path,
+                files: d.files,
+                tokens: d.tokens,
+                bytes: d.bytes,
+            })
+            .collect(),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| Skipped {
+                path: &s.path,
+                reason: s.skip.reason.name(),
+                message: &s.skip.message,
+            })
+            .collect(),
+        advice: Advice {
+            deny: report.deny.iter().map(|r| r.rule.as_str()).collect(),
+            claudeignore: report.claudeignore.as_ref().map(|c| ClaudeIgnore {
+                path: &c.path,
+                deny: &c.translation.rules,
+            }),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}

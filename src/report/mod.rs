@@ -1,0 +1,154 @@
+//! The only code that writes output. Every printer takes finished data and
+//! any `W: Write`, so reports are tested against in-memory results.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod progress;
+pub mod style;
+pub mod tree;
+
+use std::io::{self, Write};
+
+use crate::budget::Limits;
+use crate::stats::{DirStat, FileStat, SkippedPath, Totals};
+use crate::suggest::deny::{DenyRule, Translation};
+use crate::tokenize::TokenizerKind;
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// For people, on a terminal.
+    Human,
+    /// Stable JSON (schema version 1).
+    Json,
+    /// Markdown tables.
+    Markdown,
+}
+
+/// How to print a report.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Which format.
+    pub format: Format,
+    /// Add a directory tree.
+    pub tree: bool,
+    /// Tree entries under this percentage of the total are folded.
+    pub min_share: f64,
+    /// Entries in the top lists.
+    pub top: usize,
+    /// Use ANSI colors (human format only).
+    pub color: bool,
+}
+
+/// The tokenizer as reports name it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenizerInfo {
+    /// `claude`, `cl100k` or `o200k`.
+    pub kind: TokenizerKind,
+    /// The factor over the BPE count (1 when exact).
+    pub factor: f64,
+}
+
+impl TokenizerInfo {
+    /// One phrase saying what the figures are, e.g.
+    /// `claude estimate = cl100k_base x 1.18` or `exact o200k_base`.
+    pub fn describe(&self) -> String {
+        if self.kind == TokenizerKind::Claude {
+            format!(
+                "Claude estimate = {} count x {}",
+                self.kind.encoding(),
+                self.factor
+            )
+        } else {
+            format!("exact {}", self.kind.encoding())
+        }
+    }
+}
+
+/// Advice about `.claudeignore`, when the project has one.
+#[derive(Debug, Clone)]
+pub struct ClaudeIgnore {
+    /// Its path relative to the root.
+    pub path: String,
+    /// What it becomes as deny rules.
+    pub translation: Translation,
+}
+
+/// Everything a scan report shows.
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    /// The root as the user gave it.
+    pub root: String,
+    /// What counted.
+    pub tokenizer: TokenizerInfo,
+    /// The thresholds behind the flags (and the window).
+    pub limits: Limits,
+    /// Priced files, sorted by path.
+    pub files: Vec<FileStat>,
+    /// Directories, sorted by path (`.` first).
+    pub dirs: Vec<DirStat>,
+    /// Paths not priced, sorted by path.
+    pub skipped: Vec<SkippedPath>,
+    /// Sums.
+    pub totals: Totals,
+    /// Files to deny, with directories collapsed.
+    pub deny: Vec<DenyRule>,
+    /// A `.claudeignore` found at the root.
+    pub claudeignore: Option<ClaudeIgnore>,
+}
+
+/// Writes a scan report in the chosen format.
+pub fn write_scan(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
+    match output.format {
+        Format::Human => human::write(report, output, out),
+        Format::Json => json::write(report, out),
+        Format::Markdown => markdown::write(report, output, out),
+    }
+}
+
+/// Files ranked by tokens (largest first, then by path), at most `n`.
+pub fn top_files(files: &[FileStat], n: usize) -> Vec<&FileStat> {
+    let mut ranked: Vec<&FileStat> = files.iter().collect();
+    ranked.sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
+    ranked.truncate(n);
+    ranked
+}
+
+/// Directories ranked by tokens, at most `n`, leaving out the root and any
+/// directory whose only priced content is a single subdirectory's (a chain
+/// like `src` -> `src/pkg` shows once, as its deepest link).
+pub fn top_dirs(dirs: &[DirStat], n: usize) -> Vec<&DirStat> {
+    let mut ranked: Vec<&DirStat> = dirs
+        .iter()
+        .filter(|d| d.path != ".")
+        .filter(|d| {
+            !dirs.iter().any(|child| {
+                child.tokens == d.tokens
+                    && child.files == d.files
+                    && child.path.len() > d.path.len()
+                    && child.path.starts_with(d.path.as_str())
+                    && child.path.as_bytes()[d.path.len()] == b'/'
+            })
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
+    ranked.truncate(n);
+    ranked
+}
+
+/// Human-friendly byte size (`9.1 MB`), decimal units.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

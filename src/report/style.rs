@@ -1,0 +1,42 @@
+//! ANSI styling for the human report, off unless the caller turned it on.
+
+/// Paints text when color is on; passes it through otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    /// A painter; `color` false makes every method the identity.
+    pub fn new(color: bool) -> Style {
+        Style { color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Section headings.
+    pub fn heading(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    /// Secondary detail.
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    /// Flags and warnings.
+    pub fn warn(&self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    /// Paths.
+    pub fn path(&self, text: &str) -> String {
+        self.paint("36", text)
+    }
+}

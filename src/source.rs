@@ -1,0 +1,163 @@
+//! Reads one file for pricing: its text (lossily decoded when it is not
+//! valid UTF-8) and the facts a report needs about its shape, or the reason
+//! it cannot be priced. Never blocks on FIFOs or devices, never loads more
+//! than the first 8 KiB of a binary or oversized file.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::plain_io_message;
+use crate::walk::{Skip, SkipReason};
+
+/// How much of the start of a file is searched for NUL bytes.
+pub const BINARY_PROBE: usize = 8 * 1024;
+
+/// A file ready to be counted.
+#[derive(Debug)]
+pub struct Source {
+    /// The text; invalid UTF-8 sequences replaced by U+FFFD.
+    pub text: String,
+    /// The size on disk in bytes.
+    pub bytes: u64,
+    /// Whether the file was not valid UTF-8 and `text` is a lossy decoding.
+    pub lossy: bool,
+}
+
+/// Reads `path`, refusing what is not a regular text file under `max_bytes`.
+/// `follow` says whether a symlink should be read through.
+pub fn read(path: &Path, max_bytes: u64, symlink: bool, follow: bool) -> Result<Source, Skip> {
+    if symlink && !follow {
+        let target = std::fs::read_link(path)
+            .map(|t| format!(" to {}", t.display()))
+            .unwrap_or_default();
+        return Err(Skip {
+            reason: SkipReason::Symlink,
+            message: format!("symbolic link{target}, not followed (use --follow)"),
+        });
+    }
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(Skip {
+            reason: SkipReason::NotRegular,
+            message: format!("{}, not a regular file", special_kind(&metadata)),
+        });
+    }
+    let mut file = File::open(path).map_err(unreadable)?;
+    let mut head = vec![0u8; BINARY_PROBE];
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(unreadable(e)),
+        }
+    }
+    head.truncate(filled);
+    if let Some(at) = head.iter().position(|&b| b == 0) {
+        return Err(Skip {
+            reason: SkipReason::Binary,
+            message: format!("NUL byte at offset {at}: binary content"),
+        });
+    }
+    if metadata.len() > max_bytes {
+        return Err(Skip {
+            reason: SkipReason::TooLarge,
+            message: format!(
+                "{} bytes, over the {max_bytes}-byte limit (raise it with --max-file-size)",
+                metadata.len()
+            ),
+        });
+    }
+    let mut bytes = head;
+    if filled == BINARY_PROBE {
+        bytes.reserve((metadata.len() as usize).saturating_sub(filled) + 1);
+        file.read_to_end(&mut bytes).map_err(unreadable)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(Skip {
+                reason: SkipReason::TooLarge,
+                message: format!(
+                    "grew to over {max_bytes} bytes while being read (raise the limit with --max-file-size)"
+                ),
+            });
+        }
+    }
+    let size = bytes.len() as u64;
+    let (text, lossy) = match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(error) => (String::from_utf8_lossy(error.as_bytes()).into_owned(), true),
+    };
+    Ok(Source {
+        text,
+        bytes: size,
+        lossy,
+    })
+}
+
+fn unreadable(error: std::io::Error) -> Skip {
+    Skip {
+        reason: SkipReason::Unreadable,
+        message: plain_io_message(&error),
+    }
+}
+
+#[cfg(unix)]
+fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = metadata.file_type();
+    if t.is_fifo() {
+        "named pipe (FIFO)"
+    } else if t.is_socket() {
+        "socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_metadata: &std::fs::Metadata) -> &'static str {
+    "special file"
+}
+
+/// The shape of a text: what flags and reports need, found in one pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Lines as an editor numbers them (a final newline does not start one).
+    pub lines: u64,
+    /// Characters in the longest line, without its line ending.
+    pub longest_line: u64,
+    /// Characters in all lines, without line endings.
+    pub chars: u64,
+}
+
+/// Measures `text` in one pass over its bytes.
+pub fn shape(text: &str) -> Shape {
+    let mut shape = Shape::default();
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let body = body.strip_suffix('\r').unwrap_or(body);
+        let chars = body.bytes().filter(|&b| (b & 0xC0) != 0x80).count() as u64;
+        shape.lines += 1;
+        shape.chars += chars;
+        shape.longest_line = shape.longest_line.max(chars);
+    }
+    shape
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_counts_lines_like_an_editor() {
+        assert_eq!(shape(""), Shape::default());
+        assert_eq!(shape("a").lines, 1);
+        assert_eq!(shape("a\n").lines, 1);
+        assert_eq!(shape("a\n\n").lines, 2);
+        let s = shape("héllo\r\nxy\n");
+        assert_eq!((s.lines, s.longest_line, s.chars), (2, 5, 7));
+    }
+}

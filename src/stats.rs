@@ -1,0 +1,157 @@
+//! Per-file and per-directory figures: counts a read file under the chosen
+//! tokenizer and rolls files up into directories and totals. No I/O.
+
+use std::collections::BTreeMap;
+
+use crate::budget::Verdict;
+use crate::lang::{self, Kind};
+use crate::source::{Shape, Source};
+use crate::tokenize::Tokenizer;
+use crate::walk::Skip;
+
+/// The figures of one priced file.
+#[derive(Debug, Clone)]
+pub struct FileStat {
+    /// `/`-separated path relative to the root.
+    pub path: String,
+    /// Language name, when the registry knows the file.
+    pub language: Option<&'static str>,
+    /// What the content is, when the language is known.
+    pub kind: Option<Kind>,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Lines, longest line, characters.
+    pub shape: Shape,
+    /// Tokens under the selected tokenizer.
+    pub tokens: u64,
+    /// Tokens as the Read tool shows the file (line numbers included).
+    pub read_tokens: u64,
+    /// Flags with their reasons, in flag order.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// A path that was not priced.
+#[derive(Debug, Clone)]
+pub struct SkippedPath {
+    /// `/`-separated path relative to the root.
+    pub path: String,
+    /// Why, and the detail.
+    pub skip: Skip,
+}
+
+/// The figures of one directory, over every priced file below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirStat {
+    /// `/`-separated path relative to the root; `.` is the root.
+    pub path: String,
+    /// Priced files below it, at any depth.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Their tokens.
+    pub tokens: u64,
+}
+
+/// Sums over the whole scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Priced files.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Their lines.
+    pub lines: u64,
+    /// Their tokens (the sum of the per-file figures).
+    pub tokens: u64,
+    /// Their read cost.
+    pub read_tokens: u64,
+    /// Paths not priced.
+    pub skipped: u64,
+}
+
+/// Counts one file: its tokens and its read cost, under `tokenizer`.
+pub fn measure(path: String, source: &Source, tokenizer: &Tokenizer) -> FileStat {
+    let language = lang::detect(std::path::Path::new(&path));
+    let tokens = tokenizer.scale(tokenizer.count(&source.text));
+    let read_tokens = tokenizer.scale(tokenizer.count_as_read(&source.text));
+    FileStat {
+        language: language.map(|l| l.name.as_str()),
+        kind: language.map(|l| l.kind),
+        path,
+        bytes: source.bytes,
+        shape: crate::source::shape(&source.text),
+        tokens,
+        read_tokens,
+        verdicts: Vec::new(),
+    }
+}
+
+/// Every directory that holds a priced file (the root as `.`), sorted by
+/// path, with totals over the files below it.
+pub fn directories(files: &[FileStat]) -> Vec<DirStat> {
+    let mut dirs: BTreeMap<&str, DirStat> = BTreeMap::new();
+    for file in files {
+        let ancestors = std::iter::once(".").chain(
+            file.path
+                .match_indices('/')
+                .map(|(slash, _)| &file.path[..slash]),
+        );
+        for dir in ancestors {
+            let entry = dirs.entry(dir).or_insert_with(|| DirStat {
+                path: dir.to_string(),
+                files: 0,
+                bytes: 0,
+                tokens: 0,
+            });
+            entry.files += 1;
+            entry.bytes += file.bytes;
+            entry.tokens += file.tokens;
+        }
+    }
+    dirs.into_values().collect()
+}
+
+/// Sums over every priced file and counts the skips.
+pub fn totals(files: &[FileStat], skipped: &[SkippedPath]) -> Totals {
+    let mut totals = Totals {
+        skipped: skipped.len() as u64,
+        ..Totals::default()
+    };
+    for file in files {
+        totals.files += 1;
+        totals.bytes += file.bytes;
+        totals.lines += file.shape.lines;
+        totals.tokens += file.tokens;
+        totals.read_tokens += file.read_tokens;
+    }
+    totals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, tokens: u64) -> FileStat {
+        FileStat {
+            path: path.to_string(),
+            language: None,
+            kind: None,
+            bytes: tokens * 4,
+            shape: Shape::default(),
+            tokens,
+            read_tokens: tokens,
+            verdicts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn directories_roll_up_every_ancestor() {
+        let files = [file("a/b/c.rs", 10), file("a/d.rs", 5), file("top.rs", 1)];
+        let dirs = directories(&files);
+        let summary: Vec<(&str, u64, u64)> = dirs
+            .iter()
+            .map(|d| (d.path.as_str(), d.files, d.tokens))
+            .collect();
+        assert_eq!(summary, [(".", 3, 16), ("a", 2, 15), ("a/b", 1, 10)]);
+    }
+}

@@ -1,0 +1,277 @@
+//! The token counter: one BPE encoder per process, built lazily for the
+//! encoding asked for, shared by every thread. Counts are the ordinary
+//! encoding of the text (special-token text is plain text), equal to the
+//! reference tokenizer's, token for token. Knows nothing of files or flags.
+
+use std::cell::RefCell;
+use std::fmt;
+
+/// The tokenizers a user can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenizerKind {
+    /// Claude estimate: the cl100k count times a factor.
+    Claude,
+    /// OpenAI's `cl100k_base`, exact.
+    Cl100k,
+    /// OpenAI's `o200k_base`, exact.
+    O200k,
+}
+
+impl TokenizerKind {
+    /// Every kind, in the order `--help` lists them.
+    pub const ALL: [TokenizerKind; 3] = [Self::Claude, Self::Cl100k, Self::O200k];
+
+    /// The name users type and reports show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Claude => "claude",
+            Self::Cl100k => "cl100k",
+            Self::O200k => "o200k",
+        }
+    }
+
+    /// The BPE encoding that counts for this kind.
+    pub fn encoding(self) -> &'static str {
+        match self {
+            Self::Claude | Self::Cl100k => "cl100k_base",
+            Self::O200k => "o200k_base",
+        }
+    }
+}
+
+impl fmt::Display for TokenizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The Claude estimate's default factor over cl100k (see the docs on Claude Code).
+pub const DEFAULT_CLAUDE_FACTOR: f64 = 1.18;
+
+/// A chosen tokenizer: the encoder plus the factor applied to its counts.
+///
+/// Raw counts come from [`Tokenizer::count`]; what reports show comes from
+/// [`Tokenizer::scale`], which is the identity for exact encodings.
+#[derive(Clone, Copy)]
+pub struct Tokenizer {
+    kind: TokenizerKind,
+    factor: f64,
+    bpe: &'static tiktoken::CoreBpe,
+}
+
+impl fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokenizer")
+            .field("kind", &self.kind)
+            .field("factor", &self.factor)
+            .finish()
+    }
+}
+
+impl Tokenizer {
+    /// Builds (once per process) the encoder for `kind`. `claude_factor` is
+    /// used only by the Claude estimate; exact kinds have factor 1.
+    pub fn new(kind: TokenizerKind, claude_factor: f64) -> Tokenizer {
+        let bpe = tiktoken::get_encoding(kind.encoding())
+            .expect("both encodings are compiled in by the crate features");
+        let factor = if kind == TokenizerKind::Claude {
+            claude_factor
+        } else {
+            1.0
+        };
+        Tokenizer { kind, factor, bpe }
+    }
+
+    /// Which tokenizer this is.
+    pub fn kind(&self) -> TokenizerKind {
+        self.kind
+    }
+
+    /// The factor applied to BPE counts (1 for exact encodings).
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+
+    /// Whether the figures are estimates (a factor other than exact BPE).
+    pub fn is_estimate(&self) -> bool {
+        self.kind == TokenizerKind::Claude
+    }
+
+    /// The exact BPE count of `text` under the underlying encoding.
+    pub fn count(&self, text: &str) -> u64 {
+        self.bpe.count(text) as u64
+    }
+
+    /// A raw BPE count as reports show it: unchanged for exact encodings,
+    /// times the factor (rounded to the nearest token) for the estimate.
+    pub fn scale(&self, raw: u64) -> u64 {
+        if self.factor == 1.0 {
+            raw
+        } else {
+            (raw as f64 * self.factor).round() as u64
+        }
+    }
+
+    /// The exact BPE count of `text` as Claude Code's Read tool shows it:
+    /// each line prefixed by its 1-based number and a tab.
+    pub fn count_as_read(&self, text: &str) -> u64 {
+        READ_VIEW.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            read_view(text, &mut buffer);
+            let count = self.count(&buffer);
+            if buffer.capacity() > READ_VIEW_KEEP {
+                *buffer = String::new();
+            }
+            count
+        })
+    }
+}
+
+/// Larger per-thread buffers are dropped after use instead of kept.
+const READ_VIEW_KEEP: usize = 4 << 20;
+
+thread_local! {
+    static READ_VIEW: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Writes into `out` the text as the Read tool presents it: `N\t` before
+/// every line, lines kept with their own endings. An empty text stays empty.
+pub fn read_view(text: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.clear();
+    out.reserve(text.len() + text.len() / 8 + 16);
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{}\t", index + 1);
+        out.push_str(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_view_numbers_every_line_and_keeps_endings() {
+        let mut out = String::new();
+        read_view("a\r\nb\n\nlast", &mut out);
+        assert_eq!(out, "1\ta\r\n2\tb\n3\t\n4\tlast");
+        read_view("", &mut out);
+        assert_eq!(out, "");
+        read_view("one\n", &mut out);
+        assert_eq!(out, "1\tone\n");
+    }
+
+    #[test]
+    fn claude_estimate_scales_and_exact_kinds_do_not() {
+        let claude = Tokenizer::new(TokenizerKind::Claude, 1.18);
+        assert_eq!(claude.scale(100), 118);
+        assert_eq!(claude.scale(0), 0);
+        let exact = Tokenizer::new(TokenizerKind::O200k, 1.18);
+        assert_eq!(exact.factor(), 1.0);
+        assert_eq!(exact.scale(12345), 12345);
+    }
+
+    /// Texts chosen to break tokenizers: whitespace runs of every kind, the
+    /// boundaries of the pre-tokenizer's branches, contractions, numbers,
+    /// special-token text, scripts without spaces, emoji and combining marks.
+    fn tricky_strings() -> Vec<String> {
+        let mut out: Vec<String> = [
+            "",
+            " ",
+            "\n",
+            "\r\n",
+            "\t",
+            "  \n  ",
+            " \n\n x",
+            "\u{a0}",
+            "\u{3000}x",
+            "<|endoftext|>",
+            "<|fim_prefix|>x<|endofprompt|>",
+            "don't I'LL we'Ve",
+            "1234567890",
+            "3.14159e-10",
+            "٣٤٥ ١٢",
+            "x=1;y=22;z=333;",
+            "a//b/*c*/",
+            "你好，世界！",
+            "🚀🎉 emoji 🤖",
+            "e\u{301}\u{302}",
+            "Ǆǅǆ ᾈᾉ",
+            "ABCdefGHI",
+            "!!!\n/path",
+            "?\r\n\r\n",
+            "   x",
+            "\t\t\tfn main() {}\n",
+            "ﬁ ﬂ ß ẞ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for n in [
+            1, 2, 3, 15, 16, 17, 63, 64, 65, 79, 80, 81, 127, 128, 129, 1000, 4099,
+        ] {
+            for unit in [
+                " ", "\n", "\t", " \n", "\r\n", "\u{a0}", "a", "1", "!", "ab ",
+            ] {
+                out.push(unit.repeat(n));
+                out.push(format!("{}x", unit.repeat(n)));
+                out.push(format!("x{}", unit.repeat(n)));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn counts_equal_the_reference_port_on_tricky_strings() {
+        let oracle_cl = tiktoken_rs::cl100k_base().expect("vocab");
+        let oracle_o2 = tiktoken_rs::o200k_base().expect("vocab");
+        let cl = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
+        let o2 = Tokenizer::new(TokenizerKind::O200k, 1.0);
+        for text in tricky_strings() {
+            let want = oracle_cl.encode_ordinary(&text).len() as u64;
+            assert_eq!(cl.count(&text), want, "cl100k on {text:?}");
+            let want = oracle_o2.encode_ordinary(&text).len() as u64;
+            assert_eq!(o2.count(&text), want, "o200k on {text:?}");
+        }
+    }
+
+    #[test]
+    fn counts_equal_the_reference_port_on_this_projects_sources() {
+        let oracle = tiktoken_rs::cl100k_base().expect("vocab");
+        let oracle_o2 = tiktoken_rs::o200k_base().expect("vocab");
+        let cl = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
+        let o2 = Tokenizer::new(TokenizerKind::O200k, 1.0);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for entry in ignore::WalkBuilder::new(root).build().flatten() {
+            let Ok(bytes) = std::fs::read(entry.path()) else {
+                continue;
+            };
+            if !entry.path().is_file() || bytes.contains(&0) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let path = entry.path().display();
+            assert_eq!(
+                cl.count(&text),
+                oracle.encode_ordinary(&text).len() as u64,
+                "{path}"
+            );
+            assert_eq!(
+                o2.count(&text),
+                oracle_o2.encode_ordinary(&text).len() as u64,
+                "{path}"
+            );
+            let mut view = String::new();
+            read_view(&text, &mut view);
+            assert_eq!(
+                cl.count_as_read(&text),
+                oracle.encode_ordinary(&view).len() as u64
+            );
+            checked += 1;
+        }
+        assert!(checked > 20, "walked only {checked} files");
+    }
+}
