@@ -155,6 +155,10 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             }),
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| match e.io_error_kind() {
+        // Keep the kind, so a closed pipe stays a closed pipe.
+        Some(kind) => io::Error::new(kind, e),
+        None => io::Error::other(e),
+    })?;
     writeln!(out)
 }

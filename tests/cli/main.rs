@@ -1,0 +1,10 @@
+//! The one integration-test binary: drives the real `ctxbudget` CLI on
+//! fixture repositories built in temporary directories.
+
+mod util;
+
+mod cli_misc;
+mod scan_bad_input;
+mod scan_counts;
+mod scan_output;
+mod scan_walk;

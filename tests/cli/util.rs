@@ -1,0 +1,174 @@
+//! Drives the real binary on temporary fixture repositories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// The stdout parsed as JSON; fails the test with the output otherwise.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Asserts the exit code, printing both streams when it differs.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code {} (wanted {code})\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Runs the binary in `cwd` with `args`, no terminal, no color.
+pub fn ctxbudget(cwd: &Path, args: &[&str]) -> Outcome {
+    let output = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env("CTXBUDGET_TEST", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A throwaway directory tree to scan.
+pub struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a file, creating its directories.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> &Self {
+        let path = self.join(rel);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(&path, content).expect("write fixture");
+        self
+    }
+
+    /// Runs the binary inside the repository.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        ctxbudget(self.path(), args)
+    }
+
+    /// `scan --format json` with extra args, expecting exit 0.
+    pub fn scan_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["scan", "--format", "json"];
+        all.extend_from_slice(args);
+        let outcome = self.run(&all);
+        outcome.expect_code(0);
+        outcome.json()
+    }
+}
+
+/// The paths of `files` in a scan's JSON.
+pub fn file_paths(json: &serde_json::Value) -> Vec<String> {
+    json["files"]
+        .as_array()
+        .expect("files array")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect()
+}
+
+/// The `skipped` entries as (path, reason).
+pub fn skipped(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["skipped"]
+        .as_array()
+        .expect("skipped array")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().expect("path").to_string(),
+                s["reason"].as_str().expect("reason").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The file entry for `path`.
+pub fn file<'a>(json: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    json["files"]
+        .as_array()
+        .expect("files array")
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not in files: {:?}", file_paths(json)))
+}
+
+/// Whether the test runs with root's power to read anything.
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Compares `actual` with the golden file `tests/golden/<name>`; with
+/// `CTXBUDGET_BLESS=1` rewrites the golden file instead.
+#[track_caller]
+pub fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("CTXBUDGET_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no golden file {}; run with CTXBUDGET_BLESS=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let mut diff = String::new();
+        for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+            if e != a {
+                diff.push_str(&format!("line {}:\n- {e}\n+ {a}\n", i + 1));
+            }
+        }
+        panic!(
+            "{} differs from the output (re-record with CTXBUDGET_BLESS=1):\n{diff}\n\
+             expected {} lines, got {}",
+            path.display(),
+            expected.lines().count(),
+            actual.lines().count()
+        );
+    }
+}
