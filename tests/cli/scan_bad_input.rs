@@ -33,7 +33,7 @@ fn a_nul_after_the_first_8_kib_is_still_text() {
 #[test]
 fn invalid_utf8_is_counted_lossily_and_flagged() {
     let repo = Repo::new();
-    repo.write("latin1.txt", b"caf\xe9 cr\xe8me\n".to_vec());
+    repo.write("latin1.txt", b"caf\xe9 cr\xe8me\n");
     let json = repo.scan_json(&["-t", "cl100k"]);
     let entry = file(&json, "latin1.txt");
     assert_eq!(entry["flags"], serde_json::json!(["lossy-utf8"]));

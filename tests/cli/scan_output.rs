@@ -219,7 +219,7 @@ fn json_matches_the_golden_schema_file() {
     )
     .write("Cargo.lock", "# @generated\nversion = 4\n")
     .write("README.md", "# demo\n")
-    .write("assets/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec());
+    .write("assets/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     let outcome = repo.run(&["scan", "--format", "json", "-t", "cl100k"]);
     outcome.expect_code(0);
     golden("scan-schema.json", &outcome.stdout);
