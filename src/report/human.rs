@@ -94,15 +94,15 @@ fn files(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> i
     )?;
     for file in top {
         let flags: Vec<&str> = file.verdicts.iter().map(|v| v.flag.name()).collect();
-        writeln!(
-            out,
+        let line = format!(
             "  {}  {:>10}  {:>10}  {:>5.1}%  {}",
             style.path(&pad(&file.path, width)),
             thousands(file.tokens),
             thousands(file.read_tokens),
             percent(file.tokens, report.limits.window),
             style.warn(&flags.join(" "))
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
@@ -201,13 +201,13 @@ fn advice(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result
         writeln!(out, "{}", style.heading("Advice"))?;
         writeln!(
             out,
-            "  {} files ({} tokens) are lock files, generated, minified or large data files:",
-            thousands(files),
+            "  Lock files, generated, minified and large data files: {}, {} tokens.",
+            plural(files, "file", "files"),
             thousands(tokens)
         )?;
         writeln!(
             out,
-            "  a session should never read them whole. Deny them in .claude/settings.json:"
+            "  A session should never read them whole. Deny them in .claude/settings.json:"
         )?;
         writeln!(out)?;
         for line in settings_block(&report.deny).lines() {
@@ -293,6 +293,11 @@ fn skipped(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Resul
         }
     }
     Ok(())
+}
+
+/// `n thing` or `n things`, with the number grouped.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// `text` padded with spaces to `width` characters (longer text is kept whole).

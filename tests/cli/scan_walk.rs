@@ -1,7 +1,7 @@
 //! Which files a scan sees: ignore files, hidden files, VCS metadata, globs,
 //! symlinks.
 
-use crate::util::{Repo, file_paths, skipped};
+use crate::util::{Repo, ctxbudget_env, file_paths, skipped};
 
 /// A repository exercising every ignore source at once.
 fn ignore_repo() -> Repo {
@@ -154,5 +154,43 @@ fn symlinks_are_reported_not_followed_and_loops_never_hang() {
     assert!(
         skips.contains(&("dangling".to_string(), "unreadable".to_string())),
         "{skips:?}"
+    );
+}
+
+#[test]
+fn the_global_gitignore_is_honoured_and_no_ignore_drops_it() {
+    let home = Repo::new();
+    home.write(".config/git/ignore", "*.secret\n");
+    let repo = Repo::new();
+    repo.write("a.rs", "x").write("keys.secret", "x");
+    let env = [
+        ("HOME", home.path()),
+        ("XDG_CONFIG_HOME", &home.join(".config")),
+    ];
+    let outcome = ctxbudget_env(repo.path(), &["scan", "--format", "json"], &env);
+    assert_eq!(file_paths(&outcome.expect_code(0).json()), ["a.rs"]);
+    let outcome = ctxbudget_env(
+        repo.path(),
+        &["scan", "--format", "json", "--no-ignore"],
+        &env,
+    );
+    assert_eq!(
+        file_paths(&outcome.expect_code(0).json()),
+        ["a.rs", "keys.secret"]
+    );
+}
+
+#[test]
+fn dump_files_lists_every_path_and_its_fate() {
+    let repo = Repo::new();
+    repo.write("a.rs", "fn a() {}\n").write("b.bin", b"\0\0");
+    let outcome = repo.run(&["scan", "--dump-files", "-t", "cl100k"]);
+    outcome.expect_code(0);
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("priced\ta.rs\trust\t"), "{lines:?}");
+    assert!(
+        lines[1].starts_with("skipped\tb.bin\tbinary\t"),
+        "{lines:?}"
     );
 }

@@ -36,8 +36,14 @@ impl Outcome {
 
 /// Runs the binary in `cwd` with `args`, no terminal, no color.
 pub fn ctxbudget(cwd: &Path, args: &[&str]) -> Outcome {
+    ctxbudget_env(cwd, args, &[])
+}
+
+/// Like [`ctxbudget`], with extra environment variables.
+pub fn ctxbudget_env(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Outcome {
     let output = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(cwd)
         .env_remove("NO_COLOR")
         .env("CTXBUDGET_TEST", "1")
