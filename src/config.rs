@@ -31,6 +31,8 @@ pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     /// How to walk them.
     pub walk: WalkOptions,
+    /// The include and exclude globs, compiled.
+    pub filter: std::sync::Arc<crate::walk::Filter>,
     /// Which tokenizer counts.
     pub tokenizer: TokenizerKind,
     /// The Claude estimate's factor over cl100k.
@@ -290,11 +292,12 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
         exclude,
         threads: args.threads.unwrap_or(0),
     };
-    crate::walk::validate(&walk).map_err(Error::Usage)?;
+    let filter = crate::walk::Filter::new(&walk).map_err(Error::Usage)?;
 
     Ok(ScanConfig {
         paths: args.paths.clone(),
         walk,
+        filter: std::sync::Arc::new(filter),
         tokenizer,
         claude_factor,
         limits,

@@ -91,10 +91,10 @@ pub enum Found {
     },
 }
 
-/// Globs from `--include` / `--exclude`. A glob without `/` matches a name
-/// at any depth; a glob with `/` matches the path from the root.
+/// Globs from `--include` / `--exclude`, compiled once. A glob without `/`
+/// matches a name at any depth; a glob with `/` matches the path from the root.
 #[derive(Debug)]
-struct Filter {
+pub struct Filter {
     include_names: GlobSet,
     include_paths: GlobSet,
     exclude_names: GlobSet,
@@ -103,7 +103,8 @@ struct Filter {
 }
 
 impl Filter {
-    fn new(options: &WalkOptions) -> Result<Filter, String> {
+    /// Compiles the include and exclude globs; a bad glob names its flag.
+    pub fn new(options: &WalkOptions) -> Result<Filter, String> {
         let (include_names, include_paths) = split_globs(&options.include, "--include")?;
         let (exclude_names, exclude_paths) = split_globs(&options.exclude, "--exclude")?;
         Ok(Filter {
@@ -146,19 +147,12 @@ fn split_globs(globs: &[String], flag: &str) -> Result<(GlobSet, GlobSet), Strin
     Ok((build(names)?, build(paths)?))
 }
 
-/// Checks the include and exclude globs without walking, so a typo is a
-/// usage error before any work starts.
-pub fn validate(options: &WalkOptions) -> Result<(), String> {
-    Filter::new(options).map(|_| ())
-}
-
 /// Walks `root` on several threads, calling `visit` for every file found
 /// and every path left out. The order of calls is not defined; callers sort.
-pub fn walk<F>(root: &Path, options: &WalkOptions, visit: F) -> Result<(), String>
+pub fn walk<F>(root: &Path, options: &WalkOptions, filter: &Filter, visit: F)
 where
     F: Fn(Found) + Sync,
 {
-    let filter = Filter::new(options)?;
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -181,7 +175,6 @@ where
     });
     builder.build_parallel().run(|| {
         let visit = &visit;
-        let filter = &filter;
         let root = &root_owned;
         Box::new(move |result| {
             match result {
@@ -210,7 +203,6 @@ where
             WalkState::Continue
         })
     });
-    Ok(())
 }
 
 /// Turns a walk error (a loop, a directory that cannot be listed) into a
@@ -312,7 +304,7 @@ mod tests {
             exclude: vec!["a[".into()],
             ..WalkOptions::default()
         };
-        let error = validate(&options).expect_err("unclosed class");
+        let error = Filter::new(&options).expect_err("unclosed class");
         assert!(error.contains("--exclude"), "{error}");
     }
 

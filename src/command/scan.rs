@@ -127,8 +127,7 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
                 Err(skip) => lock(&skipped).push(SkippedPath { path: rel, skip }),
             }
         };
-        // The globs were validated when the configuration was built.
-        let _ = walk::walk(root, &config.walk, visit);
+        walk::walk(root, &config.walk, &config.filter, visit);
     }
     progress.finish();
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -8,6 +8,7 @@ pub mod progress;
 pub mod style;
 pub mod tree;
 
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use crate::budget::Limits;
@@ -119,18 +120,20 @@ pub fn top_files(files: &[FileStat], n: usize) -> Vec<&FileStat> {
 /// directory whose only priced content is a single subdirectory's (a chain
 /// like `src` -> `src/pkg` shows once, as its deepest link).
 pub fn top_dirs(dirs: &[DirStat], n: usize) -> Vec<&DirStat> {
+    let mut figures: HashMap<&str, (u64, u64)> = HashMap::new();
+    for dir in dirs {
+        figures.insert(&dir.path, (dir.files, dir.tokens));
+    }
+    let mut chained: HashSet<&str> = HashSet::new();
+    for dir in dirs.iter().filter(|d| d.path != ".") {
+        let parent = dir.path.rfind('/').map_or(".", |slash| &dir.path[..slash]);
+        if figures.get(parent) == Some(&(dir.files, dir.tokens)) {
+            chained.insert(parent);
+        }
+    }
     let mut ranked: Vec<&DirStat> = dirs
         .iter()
-        .filter(|d| d.path != ".")
-        .filter(|d| {
-            !dirs.iter().any(|child| {
-                child.tokens == d.tokens
-                    && child.files == d.files
-                    && child.path.len() > d.path.len()
-                    && child.path.starts_with(d.path.as_str())
-                    && child.path.as_bytes()[d.path.len()] == b'/'
-            })
-        })
+        .filter(|d| d.path != "." && !chained.contains(d.path.as_str()))
         .collect();
     ranked.sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
     ranked.truncate(n);
@@ -150,5 +153,35 @@ pub fn human_bytes(bytes: u64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(path: &str, files: u64, tokens: u64) -> DirStat {
+        DirStat {
+            path: path.to_string(),
+            files,
+            bytes: 0,
+            tokens,
+        }
+    }
+
+    #[test]
+    fn top_dirs_show_a_chain_once_as_its_deepest_link() {
+        let dirs = [
+            dir(".", 4, 100),
+            dir("src", 3, 90),
+            dir("src/pkg", 3, 90),
+            dir("src/pkg/a", 1, 50),
+            dir("docs", 1, 10),
+        ];
+        let top: Vec<&str> = top_dirs(&dirs, 10)
+            .iter()
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(top, ["src/pkg", "src/pkg/a", "docs"]);
     }
 }
