@@ -9,7 +9,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 (cd "$here" && cargo build --release --quiet)
-bin="$here/target/release/ctxbudget"
+target=$(cd "$here" && cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$target/release/ctxbudget"
 dir=$(mktemp -d)
 trap 'chmod -R u+rwx "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
 

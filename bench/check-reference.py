@@ -23,9 +23,13 @@ import tiktoken_ext.openai_public as openai_public
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def vocab_dir():
-    meta = json.loads(subprocess.check_output(
+def cargo_metadata():
+    return json.loads(subprocess.check_output(
         ["cargo", "metadata", "--format-version", "1"], cwd=HERE))
+
+
+def vocab_dir():
+    meta = cargo_metadata()
     for package in meta["packages"]:
         if package["name"] == "tiktoken-rs":
             return os.path.join(os.path.dirname(package["manifest_path"]), "assets")
@@ -65,7 +69,7 @@ def main():
     root = sys.argv[1]
     encodings = sys.argv[2:] or ["cl100k", "o200k"]
     subprocess.check_call(["cargo", "build", "--release", "--quiet"], cwd=HERE)
-    binary = os.path.join(HERE, "target", "release", "ctxbudget")
+    binary = os.path.join(cargo_metadata()["target_directory"], "release", "ctxbudget")
     failed = False
     for name in encodings:
         enc = offline_encoding({"cl100k": "cl100k_base", "o200k": "o200k_base"}[name])

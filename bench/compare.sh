@@ -21,7 +21,9 @@ if [ $# -gt 0 ]; then corpora=("$@"); else corpora=("$CORPORA/medium-py" "$CORPO
 
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)" >&2; exit 2; }
 (cd "$here" && cargo build --release --quiet)
-bin="$here/target/release/ctxbudget"
+target=$(cd "$here" && cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+bin="$target/release/ctxbudget"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
