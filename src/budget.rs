@@ -22,11 +22,15 @@ pub enum Flag {
     Lockfile,
     /// Not valid UTF-8; counted on a lossy decoding.
     LossyUtf8,
+    /// Holds a symbol over the symbol token limit.
+    LargeSymbol,
+    /// Has a grammar but could not be parsed for symbols.
+    NoSymbols,
 }
 
 impl Flag {
     /// Every flag, in report order.
-    pub const ALL: [Flag; 7] = [
+    pub const ALL: [Flag; 9] = [
         Flag::OverReadLimit,
         Flag::OverLineLimit,
         Flag::Large,
@@ -34,6 +38,8 @@ impl Flag {
         Flag::Generated,
         Flag::Lockfile,
         Flag::LossyUtf8,
+        Flag::LargeSymbol,
+        Flag::NoSymbols,
     ];
 
     /// The stable name.
@@ -46,6 +52,8 @@ impl Flag {
             Flag::Generated => "generated",
             Flag::Lockfile => "lockfile",
             Flag::LossyUtf8 => "lossy-utf8",
+            Flag::LargeSymbol => "large-symbol",
+            Flag::NoSymbols => "no-symbols",
         }
     }
 
@@ -64,6 +72,10 @@ impl Flag {
             Flag::Generated => "generated: read its source or generator instead",
             Flag::Lockfile => "dependency lock file: never worth reading",
             Flag::LossyUtf8 => "not valid UTF-8: counted on a lossy decoding",
+            Flag::LargeSymbol => {
+                "one function or type costs more than a session should read at once"
+            }
+            Flag::NoSymbols => "symbols unknown: reference lines by hand",
         }
     }
 
@@ -158,6 +170,8 @@ pub struct Limits {
     pub lockfiles: Vec<String>,
     /// Data files (by language kind) over this many tokens are advised against.
     pub data_file_tokens: u64,
+    /// `large-symbol` above this many tokens in one symbol.
+    pub symbol_tokens: u64,
 }
 
 impl Default for Limits {
@@ -175,6 +189,7 @@ impl Default for Limits {
                 .collect(),
             lockfiles: DEFAULT_LOCKFILES.iter().map(|s| s.to_string()).collect(),
             data_file_tokens: 5_000,
+            symbol_tokens: 2_000,
         }
     }
 }
@@ -255,6 +270,43 @@ pub fn judge(facts: &Facts<'_>, limits: &Limits) -> Vec<Verdict> {
             Flag::LossyUtf8,
             "invalid UTF-8, counted with U+FFFD replacements".to_string(),
         );
+    }
+    out
+}
+
+/// The symbol flags: the largest symbol over the limit (with how many
+/// more are), or why symbols are unknown. `symbols` holds (qualified name,
+/// reference, tokens).
+pub fn judge_symbols(
+    symbols: &[(&str, String, u64)],
+    no_symbols: Option<&str>,
+    limits: &Limits,
+) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    let mut over: Vec<&(&str, String, u64)> = symbols
+        .iter()
+        .filter(|(_, _, tokens)| *tokens > limits.symbol_tokens)
+        .collect();
+    over.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    if let Some((name, reference, tokens)) = over.first() {
+        let more = match over.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more)"),
+        };
+        out.push(Verdict {
+            flag: Flag::LargeSymbol,
+            reason: format!(
+                "{name} is {} tokens > {}: {reference}{more}",
+                thousands(*tokens),
+                thousands(limits.symbol_tokens)
+            ),
+        });
+    }
+    if let Some(why) = no_symbols {
+        out.push(Verdict {
+            flag: Flag::NoSymbols,
+            reason: why.to_string(),
+        });
     }
     out
 }

@@ -49,6 +49,12 @@ pub struct ScanConfig {
     pub progress: bool,
     /// Debug: list the walk and stop.
     pub dump_files: bool,
+    /// Debug: print one file's spans and stop.
+    pub dump_spans: Option<PathBuf>,
+    /// Parse files for symbol spans.
+    pub symbols: bool,
+    /// Bounds on parsing one file.
+    pub parse: crate::syntax::ParseLimits,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -85,6 +91,10 @@ struct ScanSection {
     lockfiles: Vec<String>,
     data_file_tokens: Option<Spanned<i64>>,
     top: Option<Spanned<i64>>,
+    large_symbol_tokens: Option<Spanned<i64>>,
+    max_parse_bytes: Option<Spanned<i64>>,
+    parse_timeout_ms: Option<Spanned<i64>>,
+    symbols: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,6 +233,16 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
     if let Some(v) = positive("scan.data_file_tokens", &section.data_file_tokens)? {
         limits.data_file_tokens = v;
     }
+    if let Some(v) = positive("scan.large_symbol_tokens", &section.large_symbol_tokens)? {
+        limits.symbol_tokens = v;
+    }
+    let mut parse = crate::syntax::ParseLimits::default();
+    if let Some(v) = positive("scan.max_parse_bytes", &section.max_parse_bytes)? {
+        parse.max_bytes = v;
+    }
+    if let Some(v) = positive("scan.parse_timeout_ms", &section.parse_timeout_ms)? {
+        parse.timeout = std::time::Duration::from_millis(v);
+    }
     limits
         .generated_markers
         .extend(section.generated_markers.iter().map(|m| m.to_lowercase()));
@@ -316,6 +336,9 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
         },
         progress: !args.no_progress,
         dump_files: args.dump_files,
+        dump_spans: args.dump_spans.clone(),
+        symbols: !args.no_symbols && section.symbols.unwrap_or(true),
+        parse,
         config_file: path,
     })
 }

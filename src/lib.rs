@@ -27,6 +27,7 @@ pub mod report;
 pub mod source;
 pub mod stats;
 pub mod suggest;
+pub mod syntax;
 pub mod tokenize;
 pub mod walk;
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::budget::Verdict;
 use crate::lang::{self, Kind};
 use crate::source::{Shape, Source};
+use crate::syntax::Span;
 use crate::tokenize::Tokenizer;
 use crate::walk::Skip;
 
@@ -18,6 +19,8 @@ pub struct FileStat {
     pub language: Option<&'static str>,
     /// What the content is, when the language is known.
     pub kind: Option<Kind>,
+    /// The grammar that finds its symbols, when there is one.
+    pub grammar: Option<&'static str>,
     /// Size in bytes.
     pub bytes: u64,
     /// Lines, longest line, characters.
@@ -28,6 +31,63 @@ pub struct FileStat {
     pub read_tokens: u64,
     /// Flags with their reasons, in flag order.
     pub verdicts: Vec<Verdict>,
+    /// Symbols with their own token counts, by start line.
+    pub symbols: Vec<SymbolStat>,
+}
+
+/// A symbol and the tokens of exactly its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SymbolStat {
+    /// Where it is and what it is called.
+    pub span: Span,
+    /// Tokens of lines `start_line..=end_line` (what its reference attaches),
+    /// counted on their own under the selected tokenizer.
+    pub tokens: u64,
+}
+
+impl SymbolStat {
+    /// The paste-ready reference, `@path#Lstart-end`.
+    pub fn reference(&self, path: &str) -> String {
+        format!("@{path}#L{}-{}", self.span.start_line, self.span.end_line)
+    }
+}
+
+/// Byte offsets where each line of `text` starts.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(
+            text.match_indices('\n')
+                .map(|(i, _)| i + 1)
+                .filter(|&i| i < text.len()),
+        )
+        .collect()
+}
+
+/// The text of lines `start..=end` (1-based), line endings included.
+pub fn lines<'t>(text: &'t str, starts: &[usize], start: u32, end: u32) -> &'t str {
+    let from = starts
+        .get(start as usize - 1)
+        .copied()
+        .unwrap_or(text.len());
+    let to = starts.get(end as usize).copied().unwrap_or(text.len());
+    &text[from.min(to)..to]
+}
+
+/// Counts each span's lines on their own.
+pub fn measure_symbols(text: &str, spans: Vec<Span>, tokenizer: &Tokenizer) -> Vec<SymbolStat> {
+    let starts = line_starts(text);
+    spans
+        .into_iter()
+        .map(|span| {
+            let tokens = tokenizer.scale(tokenizer.count(lines(
+                text,
+                &starts,
+                span.start_line,
+                span.end_line,
+            )));
+            SymbolStat { span, tokens }
+        })
+        .collect()
 }
 
 /// A path that was not priced.
@@ -77,12 +137,14 @@ pub fn measure(path: String, source: &Source, tokenizer: &Tokenizer) -> FileStat
     FileStat {
         language: language.map(|l| l.name.as_str()),
         kind: language.map(|l| l.kind),
+        grammar: language.and_then(|l| l.grammar.as_deref()),
         path,
         bytes: source.bytes,
         shape: crate::source::shape(&source.text),
         tokens,
         read_tokens,
         verdicts: Vec::new(),
+        symbols: Vec::new(),
     }
 }
 
@@ -136,12 +198,24 @@ mod tests {
             path: path.to_string(),
             language: None,
             kind: None,
+            grammar: None,
             bytes: tokens * 4,
             shape: Shape::default(),
             tokens,
             read_tokens: tokens,
             verdicts: Vec::new(),
+            symbols: Vec::new(),
         }
+    }
+
+    #[test]
+    fn lines_slices_whole_lines_with_their_endings() {
+        let text = "a\nbb\r\nccc\nlast";
+        let starts = line_starts(text);
+        assert_eq!(starts, [0, 2, 6, 10]);
+        assert_eq!(lines(text, &starts, 2, 3), "bb\r\nccc\n");
+        assert_eq!(lines(text, &starts, 4, 4), "last");
+        assert_eq!(line_starts("x\n"), [0]);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Price every file and directory in tokens and flag what a session should not read whole.
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
     /// Example: ctxbudget completions bash > ~/.local/share/bash-completion/completions/ctxbudget

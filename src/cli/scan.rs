@@ -15,6 +15,11 @@ use clap::{Args, ValueEnum};
 /// before every line). Files that cannot be priced (binary, unreadable,
 /// special, too large, symlinks not followed) are listed, never fatal.
 ///
+/// Source files in Rust, Python, JavaScript, TypeScript, TSX, Go, Java, C,
+/// C++, C#, Ruby, PHP and Bash are parsed for symbols (functions, methods,
+/// classes, structs, impls, traits, modules): each is priced on its own lines
+/// and can be attached as @path#Lstart-end instead of the whole file.
+///
 /// Settings can also live in ctxbudget.toml at the scanned root; flags win.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Examples:
@@ -23,7 +28,8 @@ use clap::{Args, ValueEnum};
   ctxbudget scan -t o200k --format json   exact o200k counts, as JSON
   ctxbudget scan --fail-on lockfile,minified   exit 1 in CI if such files are tracked
 
-Flags: over-read-limit, over-line-limit, large, minified, generated, lockfile, lossy-utf8.
+Flags: over-read-limit, over-line-limit, large, minified, generated, lockfile, lossy-utf8,
+large-symbol, no-symbols.
 Exit codes: 0 ok, 1 a --fail-on flag was found, 2 could not run.")]
 pub struct ScanArgs {
     /// Directories or files to scan.
@@ -91,6 +97,10 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// Skip symbol spans: count tokens only, parse nothing (fastest).
+    #[arg(long)]
+    pub no_symbols: bool,
+
     /// Never show the progress bar (it shows only on a terminal, for long scans).
     #[arg(long)]
     pub no_progress: bool,
@@ -98,6 +108,10 @@ pub struct ScanArgs {
     /// Debug: list every path walked and what became of it, then stop.
     #[arg(long, hide = true)]
     pub dump_files: bool,
+
+    /// Debug: print the language and the symbol spans found in FILE, then stop.
+    #[arg(long, hide = true, value_name = "FILE")]
+    pub dump_spans: Option<PathBuf>,
 }
 
 /// Report formats.

@@ -11,11 +11,13 @@ use crate::budget::{self, Facts, Flag};
 use crate::config::ScanConfig;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
-use crate::lang::Kind;
+use crate::lang::{Kind, grammar};
 use crate::report::progress::Progress;
 use crate::report::{self, ClaudeIgnore, ScanReport, TokenizerInfo};
+use crate::source::Source;
 use crate::stats::{self, FileStat, SkippedPath};
 use crate::suggest::deny::{self, Candidate};
+use crate::syntax::{self, NoSymbols};
 use crate::tokenize::Tokenizer;
 use crate::walk::{self, Found};
 
@@ -35,6 +37,9 @@ pub fn run(
         })?;
     }
     let tokenizer = Tokenizer::new(config.tokenizer, config.claude_factor);
+    if let Some(file) = &config.dump_spans {
+        return dump_spans(file, config, &tokenizer, out);
+    }
     let (files, skipped) = price(config, &tokenizer);
 
     if config.dump_files {
@@ -107,18 +112,7 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
             let rel = qualify(prefix.as_deref(), &rel, is_file_root);
             match crate::source::read(&path, config.max_file_bytes, symlink, config.walk.follow) {
                 Ok(source) => {
-                    let mut stat = stats::measure(rel, &source, tokenizer);
-                    stat.verdicts = budget::judge(
-                        &Facts {
-                            rel: &stat.path,
-                            text: &source.text,
-                            shape: stat.shape,
-                            tokens: stat.tokens,
-                            read_tokens: stat.read_tokens,
-                            lossy: source.lossy,
-                        },
-                        &config.limits,
-                    );
+                    let stat = price_file(rel, &source, config, tokenizer);
                     let total =
                         bytes_done.fetch_add(source.bytes, Ordering::Relaxed) + source.bytes;
                     progress.file_done(total);
@@ -137,6 +131,101 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     skipped.dedup_by(|a, b| a.path == b.path);
     (files, skipped)
+}
+
+/// Counts, judges and (unless turned off) finds the symbols of one file.
+fn price_file(
+    rel: String,
+    source: &Source,
+    config: &ScanConfig,
+    tokenizer: &Tokenizer,
+) -> FileStat {
+    let mut stat = stats::measure(rel, source, tokenizer);
+    stat.verdicts = budget::judge(
+        &Facts {
+            rel: &stat.path,
+            text: &source.text,
+            shape: stat.shape,
+            tokens: stat.tokens,
+            read_tokens: stat.read_tokens,
+            lossy: source.lossy,
+        },
+        &config.limits,
+    );
+    let grammar = match (config.symbols, stat.grammar) {
+        (true, Some(name)) => grammar::get(name),
+        _ => None,
+    };
+    // A minified file is not parsed: its `minified` flag already says why
+    // nothing in it is worth a reference.
+    let minified = stat.verdicts.iter().any(|v| v.flag == Flag::Minified);
+    let Some(grammar) = grammar.filter(|_| !minified) else {
+        return stat;
+    };
+    let found = match grammar {
+        Err(broken) => Err(NoSymbols(format!("grammar table error: {broken}"))),
+        Ok(grammar) => syntax::spans(grammar, &source.text, config.parse),
+    };
+    let no_symbols = match found {
+        Ok(spans) => {
+            stat.symbols = stats::measure_symbols(&source.text, spans, tokenizer);
+            None
+        }
+        Err(NoSymbols(why)) => Some(why),
+    };
+    let named: Vec<(&str, String, u64)> = stat
+        .symbols
+        .iter()
+        .map(|s| {
+            (
+                s.span.qualified_name.as_str(),
+                s.reference(&stat.path),
+                s.tokens,
+            )
+        })
+        .collect();
+    let extra = budget::judge_symbols(&named, no_symbols.as_deref(), &config.limits);
+    stat.verdicts.extend(extra);
+    stat.verdicts.sort_by_key(|v| v.flag);
+    stat
+}
+
+/// `--dump-spans FILE`: the language, the grammar and every span found.
+fn dump_spans(
+    file: &Path,
+    config: &ScanConfig,
+    tokenizer: &Tokenizer,
+    out: &mut dyn Write,
+) -> Result<ExitCode, Error> {
+    let source = crate::source::read(file, config.max_file_bytes, false, true).map_err(|skip| {
+        Error::Usage(format!("cannot read {}: {}", file.display(), skip.message))
+    })?;
+    let rel = file.to_string_lossy().replace('\\', "/");
+    let stat = price_file(rel, &source, config, tokenizer);
+    let mut write = || -> std::io::Result<()> {
+        writeln!(
+            out,
+            "{}: language {}, grammar {}, {} lines, {} tokens",
+            stat.path,
+            stat.language.unwrap_or("-"),
+            stat.grammar.unwrap_or("-"),
+            stat.shape.lines,
+            stat.tokens
+        )?;
+        for v in &stat.verdicts {
+            writeln!(out, "flag {}: {}", v.flag, v.reason)?;
+        }
+        for s in &stat.symbols {
+            writeln!(
+                out,
+                "{:>5}-{:<5} {:<10} {:<40} {:>7} tokens",
+                s.span.start_line, s.span.end_line, s.span.kind, s.span.qualified_name, s.tokens
+            )?;
+        }
+        Ok(())
+    };
+    write().map_err(Error::Output)?;
+    Ok(ExitCode::Ok)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -1,5 +1,8 @@
 //! Which language a file is, from its name, using `grammars/languages.toml`
-//! (embedded in the binary). Pure lookups; no file is opened here.
+//! (embedded in the binary), and the grammars that find symbols in it.
+//! Pure lookups; no file is opened here.
+
+pub mod grammar;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,6 +36,8 @@ pub struct Language {
     /// Exact file names (`Makefile`).
     #[serde(default)]
     pub filenames: Vec<String>,
+    /// The registered grammar that finds its symbols, if any.
+    pub grammar: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::style::Style;
-use super::{Output, ScanReport, human_bytes, top_dirs, top_files};
+use super::{Output, ScanReport, human_bytes, top_dirs, top_files, top_symbols};
 use crate::budget::{Flag, percent, thousands};
 use crate::suggest::deny::settings_block;
 use crate::walk::SkipReason;
@@ -26,6 +26,7 @@ pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::R
     }
     files(report, output.top, &style, out)?;
     dirs(report, output.top, &style, out)?;
+    symbols(report, output.top, &style, out)?;
     flags(report, &style, out)?;
     advice(report, &style, out)?;
     skipped(report, &style, out)
@@ -139,6 +140,44 @@ fn dirs(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io
             thousands(dir.tokens),
             percent(dir.tokens, report.totals.tokens),
             thousands(dir.files)
+        )?;
+    }
+    Ok(())
+}
+
+fn symbols(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let top = top_symbols(&report.files, n);
+    if top.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<String> = top.iter().map(|(f, s)| s.reference(&f.path)).collect();
+    let width = refs
+        .iter()
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(70);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!(
+            "Top symbols{:w$}  {:>10}  {:>10}  symbol",
+            "",
+            "tokens",
+            "file",
+            w = width.saturating_sub(9)
+        ))
+    )?;
+    for ((file, symbol), reference) in top.iter().zip(&refs) {
+        writeln!(
+            out,
+            "  {}  {:>10}  {:>10}  {} {}",
+            style.path(&pad(reference, width)),
+            thousands(symbol.tokens),
+            thousands(file.tokens),
+            symbol.span.qualified_name,
+            style.dim(&format!("({})", symbol.span.kind))
         )?;
     }
     Ok(())

@@ -51,19 +51,16 @@ struct File<'a> {
     tokens: u64,
     read_tokens: u64,
     flags: Vec<&'static str>,
-    symbols: Vec<Symbol>,
+    symbols: Vec<Symbol<'a>>,
 }
 
-/// A symbol span. Empty until function-level spans land (schema field kept
-/// from version 1 on, so scripts can rely on it).
-#[allow(dead_code)]
 #[derive(Serialize)]
-struct Symbol {
-    name: String,
-    qualified_name: String,
-    kind: &'static str,
-    start_line: u64,
-    end_line: u64,
+struct Symbol<'a> {
+    name: &'a str,
+    qualified_name: &'a str,
+    kind: &'a str,
+    start_line: u32,
+    end_line: u32,
     tokens: u64,
 }
 
@@ -125,7 +122,18 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
                 tokens: f.tokens,
                 read_tokens: f.read_tokens,
                 flags: f.verdicts.iter().map(|v| v.flag.name()).collect(),
-                symbols: Vec::new(),
+                symbols: f
+                    .symbols
+                    .iter()
+                    .map(|s| Symbol {
+                        name: &s.span.name,
+                        qualified_name: &s.span.qualified_name,
+                        kind: &s.span.kind,
+                        start_line: s.span.start_line,
+                        end_line: s.span.end_line,
+                        tokens: s.tokens,
+                    })
+                    .collect(),
             })
             .collect(),
         dirs: report

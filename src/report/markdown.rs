@@ -78,6 +78,26 @@ pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::R
         }
     }
 
+    let symbols = super::top_symbols(&report.files, output.top);
+    if !symbols.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## Top symbols")?;
+        writeln!(out)?;
+        writeln!(out, "| reference | symbol | kind | tokens | whole file |")?;
+        writeln!(out, "|---|---|---|---:|---:|")?;
+        for (f, s) in symbols {
+            writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} | {} |",
+                escape(&s.reference(&f.path)),
+                escape(&s.span.qualified_name),
+                s.span.kind,
+                thousands(s.tokens),
+                thousands(f.tokens)
+            )?;
+        }
+    }
+
     if output.tree {
         writeln!(out)?;
         writeln!(out, "## Tree")?;

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 use crate::budget::Limits;
-use crate::stats::{DirStat, FileStat, SkippedPath, Totals};
+use crate::stats::{DirStat, FileStat, SkippedPath, SymbolStat, Totals};
 use crate::suggest::deny::{DenyRule, Translation};
 use crate::tokenize::TokenizerKind;
 
@@ -136,6 +136,23 @@ pub fn top_dirs(dirs: &[DirStat], n: usize) -> Vec<&DirStat> {
         .filter(|d| d.path != "." && !chained.contains(d.path.as_str()))
         .collect();
     ranked.sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
+    ranked.truncate(n);
+    ranked
+}
+
+/// Symbols ranked by tokens across all files (largest first, then by path
+/// and line), at most `n`, each with its file.
+pub fn top_symbols(files: &[FileStat], n: usize) -> Vec<(&FileStat, &SymbolStat)> {
+    let mut ranked: Vec<(&FileStat, &SymbolStat)> = files
+        .iter()
+        .flat_map(|f| f.symbols.iter().map(move |s| (f, s)))
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.1.tokens
+            .cmp(&a.1.tokens)
+            .then_with(|| a.0.path.cmp(&b.0.path))
+            .then(a.1.span.start_line.cmp(&b.1.span.start_line))
+    });
     ranked.truncate(n);
     ranked
 }

@@ -1,0 +1,395 @@
+//! Symbol spans from tree-sitter syntax trees: parses a file with its
+//! grammar (bounded in size and time) and walks the tree only where the
+//! grammar's table says definitions live. Returns spans; counts nothing.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use tree_sitter::{Node, ParseOptions, Parser};
+
+use crate::lang::grammar::{Grammar, NameMode, Role};
+
+/// One symbol: where it is and what it is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The name as written (`load`).
+    pub name: String,
+    /// The name with its containers (`Config.load`, `Parser::parse`).
+    pub qualified_name: String,
+    /// `function`, `method`, `class`, `struct`, ...
+    pub kind: String,
+    /// First line, 1-based: the first attribute, decorator or doc comment.
+    pub start_line: u32,
+    /// Last line, 1-based, inclusive: the last line with a non-comment token.
+    pub end_line: u32,
+}
+
+/// Bounds on parsing one file.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseLimits {
+    /// Files larger than this are not parsed.
+    pub max_bytes: u64,
+    /// A parse running longer than this is abandoned.
+    pub timeout: Duration,
+}
+
+impl Default for ParseLimits {
+    fn default() -> ParseLimits {
+        ParseLimits {
+            max_bytes: 8 << 20,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why a file with a grammar has no symbols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoSymbols(pub String);
+
+thread_local! {
+    static PARSERS: RefCell<HashMap<&'static str, Parser>> = RefCell::new(HashMap::new());
+}
+
+/// The symbols of `text` under `grammar`, sorted by start line (containers
+/// before their members), or why there are none.
+pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<Span>, NoSymbols> {
+    if text.len() as u64 > limits.max_bytes {
+        return Err(NoSymbols(format!(
+            "not parsed: {} bytes > {}-byte parse limit",
+            text.len(),
+            limits.max_bytes
+        )));
+    }
+    let tree = PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = match parsers.entry(grammar.name) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut parser = Parser::new();
+                parser
+                    .set_language(&grammar.language)
+                    .map_err(|e| NoSymbols(format!("grammar {} cannot load: {e}", grammar.name)))?;
+                e.insert(parser)
+            }
+        };
+        let deadline = Instant::now() + limits.timeout;
+        let mut timed_out = false;
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if Instant::now() > deadline {
+                timed_out = true;
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |offset, _| &bytes[offset.min(bytes.len())..],
+            None,
+            Some(ParseOptions::new().progress_callback(&mut progress)),
+        );
+        if tree.is_none() {
+            parser.reset();
+            let why = if timed_out {
+                format!("parse timed out after {} ms", limits.timeout.as_millis())
+            } else {
+                "the parser gave up".to_string()
+            };
+            return Err(NoSymbols(why));
+        }
+        Ok(tree)
+    })?;
+    let Some(tree) = tree else {
+        return Err(NoSymbols("the parser gave up".to_string()));
+    };
+    let mut walk = Walk {
+        grammar,
+        source: text.as_bytes(),
+        out: Vec::new(),
+    };
+    walk.children(tree.root_node(), &Scope::top());
+    let mut spans = walk.out;
+    spans.sort_by(|a, b| {
+        a.start_line
+            .cmp(&b.start_line)
+            .then(b.end_line.cmp(&a.end_line))
+            .then_with(|| a.qualified_name.cmp(&b.qualified_name))
+    });
+    Ok(spans)
+}
+
+/// Where the walk is: the qualifier for names and whether functions here
+/// are methods.
+#[derive(Debug, Clone)]
+struct Scope {
+    qualifier: String,
+    in_type: bool,
+}
+
+impl Scope {
+    fn top() -> Scope {
+        Scope {
+            qualifier: String::new(),
+            in_type: false,
+        }
+    }
+}
+
+struct Walk<'a> {
+    grammar: &'a Grammar,
+    source: &'a [u8],
+    out: Vec<Span>,
+}
+
+impl<'a> Walk<'a> {
+    fn role(&self, node: Node<'_>) -> Role {
+        self.grammar
+            .roles
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(Role::None)
+    }
+
+    fn text(&self, node: Node<'_>) -> &'a str {
+        std::str::from_utf8(&self.source[node.start_byte()..node.end_byte()]).unwrap_or("")
+    }
+
+    /// Visits the named children of `parent` in order. A definition that
+    /// scopes what follows it (a file-scoped namespace) qualifies the rest.
+    fn children(&mut self, parent: Node<'_>, scope: &Scope) {
+        let mut scope = scope.clone();
+        let mut cursor = parent.walk();
+        let children: Vec<Node<'_>> = parent.named_children(&mut cursor).collect();
+        for (index, &child) in children.iter().enumerate() {
+            let start = self.attached_start(&children[..index], child);
+            if let Some(following) = self.visit(child, &scope, start) {
+                scope = following;
+            }
+        }
+    }
+
+    /// The first row of the run of attached siblings (doc comments,
+    /// attributes) directly above `node`, with no blank line between.
+    fn attached_start(&self, before: &[Node<'_>], node: Node<'_>) -> usize {
+        let mut start = node.start_position().row;
+        if !matches!(self.role(node), Role::Definition(_) | Role::Wrapper) {
+            return start;
+        }
+        for sibling in before.iter().rev() {
+            let Some(Some(prefix)) = self.grammar.attached.get(usize::from(sibling.kind_id()))
+            else {
+                break;
+            };
+            if !self.text(*sibling).starts_with(prefix.as_str()) || last_row(*sibling) + 1 < start {
+                break;
+            }
+            start = sibling.start_position().row;
+        }
+        start
+    }
+
+    /// Visits one node; returns a new scope for the siblings after it when
+    /// it is a body-less scoping definition.
+    fn visit(&mut self, node: Node<'_>, scope: &Scope, start: usize) -> Option<Scope> {
+        match self.role(node) {
+            Role::None => None,
+            Role::Descend => {
+                self.children(node, scope);
+                None
+            }
+            Role::Wrapper => {
+                let mut cursor = node.walk();
+                let inner: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                for child in inner {
+                    self.visit(child, scope, start);
+                }
+                None
+            }
+            Role::Definition(index) => self.definition(node, index, scope, start),
+        }
+    }
+
+    fn definition(
+        &mut self,
+        node: Node<'_>,
+        index: usize,
+        scope: &Scope,
+        start: usize,
+    ) -> Option<Scope> {
+        let grammar = self.grammar;
+        let def = &grammar.definitions[index];
+        let rule = &def.rule;
+        if let Some(field) = def.require {
+            node.child_by_field_id(field)?;
+        }
+        if let Some(field) = def.value {
+            let value = node.child_by_field_id(field)?;
+            if !rule.value_kinds.iter().any(|k| k == value.kind()) {
+                return None;
+            }
+        }
+        let name_node = match rule.name_mode {
+            NameMode::Field => node.child_by_field_id(def.name?)?,
+            NameMode::Declarator => self.declarator_name(node.child_by_field_id(def.name?)?),
+        };
+        let written = collapse_whitespace(self.text(name_node));
+        if written.is_empty() {
+            return None;
+        }
+        let separator = rule.separator.as_deref().unwrap_or(&grammar.separator);
+        let mut kind = rule.kind.clone();
+        if let Some(mapped) = def
+            .kind_field
+            .and_then(|field| node.child_by_field_id(field))
+            .and_then(|n| rule.kind_map.get(n.kind()))
+        {
+            kind = mapped.clone();
+        }
+        if let (true, Some(member)) = (scope.in_type, &rule.member_kind) {
+            kind = member.clone();
+        }
+        // The type a Go method hangs off, or the Rust type an impl is for.
+        let base = last_segment(&written, &grammar.separator).to_string();
+        let type_name = strip_generics(&base).to_string();
+        let (name, members_qualifier_name) =
+            match def.trait_field.and_then(|f| node.child_by_field_id(f)) {
+                Some(trait_node) => {
+                    let trait_name = strip_generics(last_segment(
+                        &collapse_whitespace(self.text(trait_node)),
+                        &grammar.separator,
+                    ))
+                    .to_string();
+                    (format!("{trait_name} for {type_name}"), type_name.clone())
+                }
+                None if def.trait_field.is_some() => (type_name.clone(), type_name.clone()),
+                None => (base.clone(), written.clone()),
+            };
+        let qualifier = match def.receiver.and_then(|f| node.child_by_field_id(f)) {
+            Some(receiver) => self.receiver_type(receiver).unwrap_or_default(),
+            None => scope.qualifier.clone(),
+        };
+        let full = if def.trait_field.is_some() {
+            name.clone()
+        } else {
+            written.clone()
+        };
+        let qualified_name = join(&qualifier, separator, &full);
+        self.out.push(Span {
+            name,
+            qualified_name: qualified_name.clone(),
+            kind,
+            start_line: start as u32 + 1,
+            end_line: self.last_line(node) as u32 + 1,
+        });
+        let inner = Scope {
+            qualifier: join(&qualifier, separator, &members_qualifier_name),
+            in_type: rule.members_are_methods,
+        };
+        match def.body.and_then(|f| node.child_by_field_id(f)) {
+            Some(body) => {
+                self.children(body, &inner);
+                None
+            }
+            None if rule.scopes_following => Some(inner),
+            None => None,
+        }
+    }
+
+    /// Follows `declarator` fields (and declarator wrappers) down to the
+    /// node that names a C or C++ function or type.
+    fn declarator_name<'t>(&self, mut node: Node<'t>) -> Node<'t> {
+        loop {
+            if let Some(inner) = self
+                .grammar
+                .declarator_field
+                .and_then(|f| node.child_by_field_id(f))
+            {
+                node = inner;
+            } else if node.kind().ends_with("declarator") && node.named_child_count() > 0 {
+                match node.named_child(0) {
+                    Some(inner) => node = inner,
+                    None => return node,
+                }
+            } else {
+                return node;
+            }
+        }
+    }
+
+    /// The type name in a Go receiver `(s *Server[T])` -> `Server`.
+    fn receiver_type(&self, receiver: Node<'_>) -> Option<String> {
+        let mut node = receiver;
+        loop {
+            if node.kind() == "type_identifier" {
+                return Some(self.text(node).to_string());
+            }
+            let mut cursor = node.walk();
+            let next = node
+                .named_children(&mut cursor)
+                .find(|c| c.kind() != "identifier")?;
+            node = next;
+        }
+    }
+
+    /// The last row holding a token of `node` that is not a comment.
+    fn last_line(&self, node: Node<'_>) -> usize {
+        let mut current = node;
+        loop {
+            let mut last = None;
+            for i in (0..current.child_count()).rev() {
+                let Some(child) = current.child(i) else {
+                    continue;
+                };
+                let is_comment = self
+                    .grammar
+                    .comments
+                    .get(usize::from(child.kind_id()))
+                    .copied()
+                    .unwrap_or(false);
+                if !is_comment && child.end_byte() > child.start_byte() {
+                    last = Some(child);
+                    break;
+                }
+            }
+            match last {
+                Some(child) => current = child,
+                None => return last_row(current),
+            }
+        }
+    }
+}
+
+/// The row of a node's last character (an end at column 0 belongs to the
+/// line before).
+fn last_row(node: Node<'_>) -> usize {
+    let end = node.end_position();
+    if end.column == 0 && end.row > node.start_position().row {
+        end.row - 1
+    } else {
+        end.row
+    }
+}
+
+fn join(qualifier: &str, separator: &str, name: &str) -> String {
+    if qualifier.is_empty() {
+        name.to_string()
+    } else {
+        format!("{qualifier}{separator}{name}")
+    }
+}
+
+/// The last part of a qualified name (`a::b::c` -> `c`).
+fn last_segment<'s>(name: &'s str, separator: &str) -> &'s str {
+    name.rsplit(separator).next().unwrap_or(name)
+}
+
+/// `Parser<'a, T>` -> `Parser`.
+fn strip_generics(name: &str) -> &str {
+    name.split('<').next().unwrap_or(name).trim()
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
