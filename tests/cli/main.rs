@@ -8,3 +8,4 @@ mod scan_bad_input;
 mod scan_counts;
 mod scan_output;
 mod scan_walk;
+mod symbols;
