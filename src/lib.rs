@@ -17,6 +17,7 @@
 //! the binary calls.
 
 pub mod budget;
+pub mod cache;
 pub mod cli;
 pub mod command;
 pub mod config;
@@ -44,6 +45,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
             let config = config::scan(cli, args)?;
             command::scan::run(&config, out, err)
         }
+        Command::Cache { action } => command::cache::run(action, out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut cli::command(), "ctxbudget", out);
             Ok(ExitCode::Ok)

@@ -73,20 +73,12 @@ pub fn lines<'t>(text: &'t str, starts: &[usize], start: u32, end: u32) -> &'t s
     &text[from.min(to)..to]
 }
 
-/// Counts each span's lines on their own.
-pub fn measure_symbols(text: &str, spans: Vec<Span>, tokenizer: &Tokenizer) -> Vec<SymbolStat> {
+/// The raw BPE count of each span's lines, counted on their own.
+pub fn count_symbols(text: &str, spans: &[Span], tokenizer: &Tokenizer) -> Vec<u64> {
     let starts = line_starts(text);
     spans
-        .into_iter()
-        .map(|span| {
-            let tokens = tokenizer.scale(tokenizer.count(lines(
-                text,
-                &starts,
-                span.start_line,
-                span.end_line,
-            )));
-            SymbolStat { span, tokens }
-        })
+        .iter()
+        .map(|span| tokenizer.count(lines(text, &starts, span.start_line, span.end_line)))
         .collect()
 }
 
@@ -129,11 +121,28 @@ pub struct Totals {
     pub skipped: u64,
 }
 
-/// Counts one file: its tokens and its read cost, under `tokenizer`.
-pub fn measure(path: String, source: &Source, tokenizer: &Tokenizer) -> FileStat {
+/// Raw BPE counts of one file (before any factor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Tokens of the text.
+    pub tokens: u64,
+    /// Tokens of the Read view.
+    pub read_tokens: u64,
+}
+
+/// Counts a text and its Read view.
+pub fn count(text: &str, tokenizer: &Tokenizer) -> Counts {
+    Counts {
+        tokens: tokenizer.count(text),
+        read_tokens: tokenizer.count_as_read(text),
+    }
+}
+
+/// The figures of one file from its raw counts, scaled for the tokenizer.
+pub fn measure(path: String, source: &Source, counts: Counts, tokenizer: &Tokenizer) -> FileStat {
     let language = lang::detect(std::path::Path::new(&path));
-    let tokens = tokenizer.scale(tokenizer.count(&source.text));
-    let read_tokens = tokenizer.scale(tokenizer.count_as_read(&source.text));
+    let tokens = tokenizer.scale(counts.tokens);
+    let read_tokens = tokenizer.scale(counts.read_tokens);
     FileStat {
         language: language.map(|l| l.name.as_str()),
         kind: language.map(|l| l.kind),

@@ -44,6 +44,9 @@ impl Default for ParseLimits {
     }
 }
 
+/// How a timed-out parse's reason starts (timeouts are never cached).
+pub const TIMEOUT_PREFIX: &str = "parse timed out";
+
 /// Why a file with a grammar has no symbols.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoSymbols(pub String);
@@ -93,7 +96,7 @@ pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<S
         if tree.is_none() {
             parser.reset();
             let why = if timed_out {
-                format!("parse timed out after {} ms", limits.timeout.as_millis())
+                format!("{TIMEOUT_PREFIX} after {} ms", limits.timeout.as_millis())
             } else {
                 "the parser gave up".to_string()
             };

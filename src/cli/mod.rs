@@ -32,6 +32,16 @@ pub struct Cli {
 pub enum Command {
     /// Price every file and directory in tokens and flag what a session should not read whole.
     Scan(Box<scan::ScanArgs>),
+    /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
+    ///
+    /// Entries are keyed by each file's content, the encoding, ctxbudget's
+    /// version and its grammar tables, so a stale entry is never used; clear
+    /// the cache only to reclaim space.
+    Cache {
+        /// What to do.
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
     /// Example: ctxbudget completions bash > ~/.local/share/bash-completion/completions/ctxbudget
@@ -47,6 +57,15 @@ pub enum Command {
         /// A subcommand whose page to print (e.g. scan).
         subcommand: Option<String>,
     },
+}
+
+/// `ctxbudget cache` actions.
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Print where the cache lives.
+    Dir,
+    /// Remove every entry.
+    Clear,
 }
 
 /// When to use color.

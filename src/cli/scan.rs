@@ -101,6 +101,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_symbols: bool,
 
+    /// Do not read or write the cache of counts and spans (see `ctxbudget cache`).
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Never show the progress bar (it shows only on a terminal, for long scans).
     #[arg(long)]
     pub no_progress: bool,

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::budget::{self, Facts, Flag};
+use crate::cache::{CachedSymbol, Entry, Key};
 use crate::config::ScanConfig;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
@@ -15,9 +16,10 @@ use crate::lang::{Kind, grammar};
 use crate::report::progress::Progress;
 use crate::report::{self, ClaudeIgnore, ScanReport, TokenizerInfo};
 use crate::source::Source;
+use crate::stats::SymbolStat;
 use crate::stats::{self, FileStat, SkippedPath};
 use crate::suggest::deny::{self, Candidate};
-use crate::syntax::{self, NoSymbols};
+use crate::syntax::{self, NoSymbols, Span};
 use crate::tokenize::Tokenizer;
 use crate::walk::{self, Found};
 
@@ -133,14 +135,33 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
     (files, skipped)
 }
 
-/// Counts, judges and (unless turned off) finds the symbols of one file.
+/// Counts, judges and (unless turned off) finds the symbols of one file,
+/// taking from the cache what it holds and storing what was computed.
 fn price_file(
     rel: String,
     source: &Source,
     config: &ScanConfig,
     tokenizer: &Tokenizer,
 ) -> FileStat {
-    let mut stat = stats::measure(rel, source, tokenizer);
+    let key = Key::new(
+        source.text.as_bytes(),
+        tokenizer.kind().encoding(),
+        config.parse.max_bytes,
+    );
+    let cached = config.cache.get(&key);
+    let mut entry = cached.clone().unwrap_or_else(|| {
+        let counts = stats::count(&source.text, tokenizer);
+        Entry {
+            tokens: counts.tokens,
+            read_tokens: counts.read_tokens,
+            symbols: None,
+        }
+    });
+    let counts = stats::Counts {
+        tokens: entry.tokens,
+        read_tokens: entry.read_tokens,
+    };
+    let mut stat = stats::measure(rel, source, counts, tokenizer);
     stat.verdicts = budget::judge(
         &Facts {
             rel: &stat.path,
@@ -152,26 +173,66 @@ fn price_file(
         },
         &config.limits,
     );
-    let grammar = match (config.symbols, stat.grammar) {
-        (true, Some(name)) => grammar::get(name),
-        _ => None,
-    };
     // A minified file is not parsed: its `minified` flag already says why
     // nothing in it is worth a reference.
     let minified = stat.verdicts.iter().any(|v| v.flag == Flag::Minified);
-    let Some(grammar) = grammar.filter(|_| !minified) else {
-        return stat;
+    let grammar = match (config.symbols && !minified, stat.grammar) {
+        (true, Some(name)) => grammar::get(name),
+        _ => None,
     };
-    let found = match grammar {
-        Err(broken) => Err(NoSymbols(format!("grammar table error: {broken}"))),
-        Ok(grammar) => syntax::spans(grammar, &source.text, config.parse),
-    };
-    let no_symbols = match found {
-        Ok(spans) => {
-            stat.symbols = stats::measure_symbols(&source.text, spans, tokenizer);
+    if let (Some(grammar), None) = (grammar, &entry.symbols) {
+        let (found, deterministic) = match grammar {
+            Err(broken) => (Err(format!("grammar table error: {broken}")), true),
+            Ok(grammar) => match syntax::spans(grammar, &source.text, config.parse) {
+                Ok(spans) => {
+                    let tokens = stats::count_symbols(&source.text, &spans, tokenizer);
+                    let symbols = spans
+                        .into_iter()
+                        .zip(tokens)
+                        .map(|(span, tokens)| CachedSymbol {
+                            name: span.name,
+                            qualified_name: span.qualified_name,
+                            kind: span.kind,
+                            start_line: span.start_line,
+                            end_line: span.end_line,
+                            tokens,
+                        })
+                        .collect();
+                    (Ok(symbols), true)
+                }
+                // A timeout depends on the machine's load: never cached.
+                Err(NoSymbols(why)) => {
+                    let deterministic = !why_is_timeout(&why);
+                    (Err(why), deterministic)
+                }
+            },
+        };
+        entry.symbols = Some(found);
+        if deterministic {
+            config.cache.put(&key, &entry);
+        }
+    } else if cached.is_none() {
+        config.cache.put(&key, &entry);
+    }
+    let no_symbols = match (grammar.is_some(), &entry.symbols) {
+        (true, Some(Ok(symbols))) => {
+            stat.symbols = symbols
+                .iter()
+                .map(|s| SymbolStat {
+                    span: Span {
+                        name: s.name.clone(),
+                        qualified_name: s.qualified_name.clone(),
+                        kind: s.kind.clone(),
+                        start_line: s.start_line,
+                        end_line: s.end_line,
+                    },
+                    tokens: tokenizer.scale(s.tokens),
+                })
+                .collect();
             None
         }
-        Err(NoSymbols(why)) => Some(why),
+        (true, Some(Err(why))) => Some(why.as_str()),
+        _ => None,
     };
     let named: Vec<(&str, String, u64)> = stat
         .symbols
@@ -184,10 +245,14 @@ fn price_file(
             )
         })
         .collect();
-    let extra = budget::judge_symbols(&named, no_symbols.as_deref(), &config.limits);
+    let extra = budget::judge_symbols(&named, no_symbols, &config.limits);
     stat.verdicts.extend(extra);
     stat.verdicts.sort_by_key(|v| v.flag);
     stat
+}
+
+fn why_is_timeout(why: &str) -> bool {
+    why.starts_with(syntax::TIMEOUT_PREFIX)
 }
 
 /// `--dump-spans FILE`: the language, the grammar and every span found.

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod cache;
 mod cli_misc;
 mod scan_bad_input;
 mod scan_counts;

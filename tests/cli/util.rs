@@ -43,10 +43,10 @@ pub fn ctxbudget(cwd: &Path, args: &[&str]) -> Outcome {
 pub fn ctxbudget_env(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Outcome {
     let output = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
         .args(args)
-        .envs(env.iter().copied())
         .current_dir(cwd)
         .env_remove("NO_COLOR")
-        .env("CTXBUDGET_TEST", "1")
+        .env("CTXBUDGET_CACHE_DIR", shared_cache())
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs");
@@ -55,6 +55,14 @@ pub fn ctxbudget_env(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Outcom
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// One cache directory for this test process, so no test touches the
+/// user's cache (a test can override it through `ctxbudget_env`).
+pub fn shared_cache() -> &'static Path {
+    static DIR: std::sync::LazyLock<tempfile::TempDir> =
+        std::sync::LazyLock::new(|| tempfile::tempdir().expect("cache dir"));
+    DIR.path()
 }
 
 /// A throwaway directory tree to scan.
