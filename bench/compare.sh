@@ -35,8 +35,10 @@ for corpus in "${corpora[@]}"; do
   cmds=()
   names=()
   add() { names+=("$1"); cmds+=("$2"); }
-  add "ctxbudget scan (cl100k, json)" "$bin scan '$corpus' -t cl100k --format json --no-progress > /dev/null"
-  add "ctxbudget scan (claude, human)" "$bin scan '$corpus' --no-progress > /dev/null"
+  cache="$out/cache"
+  add "ctxbudget token-only (--no-symbols)" "$bin scan '$corpus' -t cl100k --format json --no-symbols --no-cache --no-progress > /dev/null"
+  add "ctxbudget symbols, cold cache" "rm -rf '$cache' && CTXBUDGET_CACHE_DIR='$cache' $bin scan '$corpus' -t cl100k --format json --no-progress > /dev/null"
+  add "ctxbudget symbols, warm cache" "CTXBUDGET_CACHE_DIR='$out/warm' $bin scan '$corpus' -t cl100k --format json --no-progress > /dev/null"
   command -v tokei >/dev/null && add "tokei" "tokei '$corpus' > /dev/null"
   command -v code2prompt >/dev/null &&
     add "code2prompt --token-map" "code2prompt '$corpus' --token-map --output-file /dev/null > /dev/null 2>&1"
@@ -44,6 +46,8 @@ for corpus in "${corpora[@]}"; do
     add "repomix --token-count-tree" "repomix '$corpus' --token-count-tree --output '$out/repomix.xml' > /dev/null 2>&1"
   args=()
   for i in "${!cmds[@]}"; do args+=(--command-name "${names[$i]}" "${cmds[$i]}"); done
+  # Fill the warm cache once, outside the timings.
+  CTXBUDGET_CACHE_DIR="$out/warm" "$bin" scan "$corpus" -t cl100k --format json --no-progress > /dev/null
   hyperfine --style none --runs "$RUNS" --warmup "$WARMUP" --ignore-failure \
     --export-json "$out/$name.json" "${args[@]}" > /dev/null
   echo
@@ -52,15 +56,24 @@ for corpus in "${corpora[@]}"; do
 import json, statistics, sys
 results = json.load(open(sys.argv[1]))["results"]
 median = {r["command"]: statistics.median(r["times"]) for r in results}
-ours = median["ctxbudget scan (cl100k, json)"]
-print(f"| tool | median s | ctxbudget (cl100k) is |")
-print(f"|---|---:|---|")
+peers = {n: t for n, t in median.items() if not n.startswith("ctxbudget") and n != "tokei"}
+fastest = min(peers.items(), key=lambda kv: kv[1]) if peers else None
+tokei = median.get("tokei")
+def ratio(ours, theirs):
+    r = theirs / ours
+    return f"{r:.1f}x faster" if r >= 1 else f"{1 / r:.1f}x slower"
+head = "| tool | median s |"
+if fastest: head += f" vs {fastest[0].split()[0]} (fastest token-counting peer) |"
+if tokei: head += " vs tokei |"
+print(head)
+print("|---|---:|" + "---|" * (head.count("|") - 3))
 for name, t in median.items():
+    row = f"| {name} | {t:.2f} |"
     if name.startswith("ctxbudget"):
-        print(f"| {name} | {t:.2f} | |")
+        if fastest: row += f" {ratio(t, fastest[1])} |"
+        if tokei: row += f" {ratio(t, tokei)} |"
     else:
-        ratio = t / ours
-        verdict = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1/ratio:.1f}x slower"
-        print(f"| {name} | {t:.2f} | {verdict} |")
+        row += " |" * ((fastest is not None) + (tokei is not None))
+    print(row)
 PY
 done

@@ -1,19 +1,26 @@
 //! The content-addressed cache: per file, the exact counts and symbol spans
 //! keyed by a hash of its bytes, the encoding, ctxbudget's version, the
-//! grammar tables and the parse limit. One entry per file under the cache
-//! directory, written atomically (temp file + rename) so concurrent runs
-//! never see half an entry. An entry that is corrupt, truncated or written
-//! for another key is discarded, never trusted.
+//! grammar tables and the parse limit.
+//!
+//! Entries are kept in one pack per scanned root, holding the entries of
+//! the files that root had on its last run: a warm run reads one file and
+//! writes none, a cold run writes one (thousands of small files cost more
+//! to create than the work they save), and a pack never grows past its
+//! tree. A pack is written atomically (temp file + rename), so concurrent
+//! runs never see half of one; the last writer wins. A pack that is
+//! corrupt, truncated or of another format is discarded, never trusted.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
-/// Bumped whenever the entry format or the meaning of a field changes.
-const FORMAT: u32 = 1;
+/// Bumped whenever the pack format or the meaning of a field changes.
+const FORMAT: u32 = 2;
 /// The first bytes of every entry.
 const MAGIC: &str = "ctxbudget-cache";
 
@@ -77,10 +84,6 @@ impl Key {
             self.max_parse_bytes
         )
     }
-
-    fn file_name(&self) -> String {
-        format!("{:032x}", xxh3_128(self.describe().as_bytes()))
-    }
 }
 
 /// The grammar tables and languages as compiled into this binary: a change
@@ -109,8 +112,9 @@ pub struct Entry {
     pub symbols: Option<Result<Vec<CachedSymbol>, String>>,
 }
 
-/// A span with the raw BPE count of its lines.
+/// A span with the raw BPE count of its lines (stored as a JSON array).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SymbolRow", into = "SymbolRow")]
 pub struct CachedSymbol {
     /// See [`crate::syntax::Span`].
     pub name: String,
@@ -126,83 +130,157 @@ pub struct CachedSymbol {
     pub tokens: u64,
 }
 
-/// A cache directory, or nothing (`--no-cache`, or no directory known).
-#[derive(Debug, Clone)]
+type SymbolRow = (String, String, String, u32, u32, u64);
+
+impl From<SymbolRow> for CachedSymbol {
+    fn from(row: SymbolRow) -> CachedSymbol {
+        let (name, qualified_name, kind, start_line, end_line, tokens) = row;
+        CachedSymbol {
+            name,
+            qualified_name,
+            kind,
+            start_line,
+            end_line,
+            tokens,
+        }
+    }
+}
+
+impl From<CachedSymbol> for SymbolRow {
+    fn from(s: CachedSymbol) -> SymbolRow {
+        (
+            s.name,
+            s.qualified_name,
+            s.kind,
+            s.start_line,
+            s.end_line,
+            s.tokens,
+        )
+    }
+}
+
+/// The cache for one scan: the pack of its root, loaded once, and the
+/// entries this run used or computed, written back by [`Cache::persist`].
+#[derive(Debug)]
 pub struct Cache {
-    dir: Option<PathBuf>,
+    pack: Option<PathBuf>,
+    loaded: HashMap<String, String>,
+    seen: Mutex<HashMap<String, String>>,
+    changed: AtomicBool,
 }
 
 impl Cache {
-    /// A cache in `dir`; `None` disables it.
-    pub fn new(dir: Option<PathBuf>) -> Cache {
-        Cache { dir }
+    /// No cache: every lookup misses and nothing is written.
+    pub fn disabled() -> Cache {
+        Cache {
+            pack: None,
+            loaded: HashMap::new(),
+            seen: Mutex::new(HashMap::new()),
+            changed: AtomicBool::new(false),
+        }
     }
 
-    /// Where the entries live.
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
+    /// The cache of the scan of `roots` in `dir`, with its pack loaded
+    /// (a damaged pack loads as empty).
+    pub fn open(dir: &Path, roots: &[PathBuf]) -> Cache {
+        let scope: Vec<String> = roots
+            .iter()
+            .map(|r| {
+                std::fs::canonicalize(r)
+                    .unwrap_or_else(|_| r.clone())
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        let name = format!("{:032x}.pack", xxh3_128(scope.join("\n").as_bytes()));
+        let pack = dir.join(format!("v{FORMAT}")).join(name);
+        let loaded = std::fs::read(&pack)
+            .ok()
+            .and_then(|bytes| decode_pack(&bytes))
+            .unwrap_or_default();
+        Cache {
+            pack: Some(pack),
+            loaded,
+            seen: Mutex::new(HashMap::new()),
+            changed: AtomicBool::new(false),
+        }
     }
 
-    fn path(&self, key: &Key) -> Option<PathBuf> {
-        let name = key.file_name();
-        Some(
-            self.dir
-                .as_ref()?
-                .join(format!("v{FORMAT}"))
-                .join(&name[..2])
-                .join(name),
-        )
-    }
-
-    /// The entry for `key`, if one is stored and intact.
+    /// The entry for `key`, if the pack holds an intact one.
     pub fn get(&self, key: &Key) -> Option<Entry> {
-        let bytes = std::fs::read(self.path(key)?).ok()?;
-        decode(&bytes, key)
+        self.pack.as_ref()?;
+        let described = key.describe();
+        let json = self.loaded.get(&described)?;
+        let entry: Entry = serde_json::from_str(json).ok()?;
+        lock(&self.seen).insert(described, json.clone());
+        Some(entry)
     }
 
-    /// Stores `entry` for `key`. Failures (read-only disk, full disk) are
-    /// ignored: the cache only ever saves time.
+    /// Remembers `entry` for `key`, to be written by [`Cache::persist`].
     pub fn put(&self, key: &Key, entry: &Entry) {
-        let Some(path) = self.path(key) else {
+        if self.pack.is_none() {
+            return;
+        }
+        let Ok(json) = serde_json::to_string(entry) else {
             return;
         };
-        let Some(dir) = path.parent() else {
+        self.changed.store(true, Ordering::Relaxed);
+        lock(&self.seen).insert(key.describe(), json);
+    }
+
+    /// Writes the pack when this run changed anything (new entries, or
+    /// files gone since the last run). Failures (read-only or full disk)
+    /// are ignored: the cache only ever saves time.
+    pub fn persist(&self) {
+        let Some(pack) = &self.pack else {
+            return;
+        };
+        let seen = lock(&self.seen);
+        let same = !self.changed.load(Ordering::Relaxed)
+            && seen.len() == self.loaded.len()
+            && seen.keys().all(|k| self.loaded.contains_key(k));
+        if same {
+            return;
+        }
+        let Some(dir) = pack.parent() else {
             return;
         };
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let Ok(mut temp) = tempfile_in(dir) else {
+        let Ok((temp, mut file)) = tempfile_in(dir) else {
             return;
         };
-        let written = temp
-            .1
-            .write_all(&encode(key, entry))
-            .and_then(|()| temp.1.flush());
-        if written.is_err() || std::fs::rename(&temp.0, &path).is_err() {
-            let _ = std::fs::remove_file(&temp.0);
+        let written = file
+            .write_all(&encode_pack(&seen))
+            .and_then(|()| file.flush());
+        drop(file);
+        if written.is_err() || std::fs::rename(&temp, pack).is_err() {
+            let _ = std::fs::remove_file(&temp);
         }
     }
+}
 
-    /// Removes every entry; returns how many files were removed.
-    pub fn clear(&self) -> std::io::Result<u64> {
-        let Some(dir) = &self.dir else {
-            return Ok(0);
-        };
-        let mut removed = 0;
-        for version in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let name = version.file_name();
-            if !name.to_string_lossy().starts_with('v') || !version.path().is_dir() {
-                continue; // not ours: leave it
-            }
-            for entry in walk_files(&version.path()) {
-                std::fs::remove_file(&entry)?;
-                removed += 1;
-            }
-            std::fs::remove_dir_all(version.path())?;
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every pack (every `v*` directory) from `dir`; returns how many
+/// files were removed. Anything else in `dir` is left alone.
+pub fn clear(dir: &Path) -> std::io::Result<u64> {
+    let mut removed = 0;
+    for version in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = version.file_name();
+        if !name.to_string_lossy().starts_with('v') || !version.path().is_dir() {
+            continue;
         }
-        Ok(removed)
+        for entry in walk_files(&version.path()) {
+            std::fs::remove_file(&entry)?;
+            removed += 1;
+        }
+        std::fs::remove_dir_all(version.path())?;
     }
+    Ok(removed)
 }
 
 fn walk_files(dir: &Path) -> Vec<PathBuf> {
@@ -220,15 +298,12 @@ fn walk_files(dir: &Path) -> Vec<PathBuf> {
 
 /// A new, uniquely named file in `dir` for an atomic write.
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let unique = format!(
-        ".tmp-{}-{}-{:?}",
+        ".tmp-{}-{}",
         std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        std::thread::current().id()
-    )
-    .replace(['(', ')'], "");
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
     let path = dir.join(unique);
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -237,19 +312,24 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     Ok((path, file))
 }
 
-/// `MAGIC FORMAT checksum\nkey\njson`, the checksum over `key\njson`.
-fn encode(key: &Key, entry: &Entry) -> Vec<u8> {
-    let body = format!(
-        "{}\n{}",
-        key.describe(),
-        serde_json::to_string(entry).unwrap_or_default()
-    );
+/// `MAGIC FORMAT checksum\n` then one `key\tjson\n` line per entry, sorted;
+/// the checksum covers everything after the first line.
+fn encode_pack(entries: &HashMap<String, String>) -> Vec<u8> {
+    let mut keys: Vec<&String> = entries.keys().collect();
+    keys.sort();
+    let mut body = String::new();
+    for key in keys {
+        body.push_str(key);
+        body.push('\t');
+        body.push_str(&entries[key]);
+        body.push('\n');
+    }
     let mut out = format!("{MAGIC} {FORMAT} {:032x}\n", xxh3_128(body.as_bytes())).into_bytes();
     out.extend_from_slice(body.as_bytes());
     out
 }
 
-fn decode(bytes: &[u8], key: &Key) -> Option<Entry> {
+fn decode_pack(bytes: &[u8]) -> Option<HashMap<String, String>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let (header, body) = text.split_once('\n')?;
     let mut parts = header.split(' ');
@@ -260,11 +340,12 @@ fn decode(bytes: &[u8], key: &Key) -> Option<Entry> {
     if parts.next().is_some() || xxh3_128(body.as_bytes()) != checksum {
         return None;
     }
-    let (described, json) = body.split_once('\n')?;
-    if described != key.describe() {
-        return None; // another file's entry under a colliding name
+    let mut entries = HashMap::new();
+    for line in body.lines() {
+        let (key, json) = line.split_once('\t')?;
+        entries.insert(key.to_string(), json.to_string());
     }
-    serde_json::from_str(json).ok()
+    Some(entries)
 }
 
 #[cfg(test)]
@@ -287,40 +368,56 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_round_trips_and_any_damage_discards_it() {
-        let key = Key::new(b"fn f() {}", "cl100k_base", 1 << 20);
-        let bytes = encode(&key, &entry());
-        assert_eq!(decode(&bytes, &key), Some(entry()));
+    fn a_pack_round_trips_and_any_damage_discards_it() {
+        let mut entries = HashMap::new();
+        entries.insert(
+            "k1".to_string(),
+            serde_json::to_string(&entry()).expect("json"),
+        );
+        entries.insert("k2".to_string(), "{}".to_string());
+        let bytes = encode_pack(&entries);
+        assert_eq!(decode_pack(&bytes), Some(entries));
         for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
-            assert_eq!(decode(&bytes[..cut], &key), None, "truncated at {cut}");
+            assert_eq!(decode_pack(&bytes[..cut]), None, "truncated at {cut}");
         }
         let mut flipped = bytes.clone();
         let last = flipped.len() - 3;
         flipped[last] ^= 1;
-        assert_eq!(decode(&flipped, &key), None, "bit flip");
-        let other = Key::new(b"other bytes", "cl100k_base", 1 << 20);
-        assert_eq!(decode(&bytes, &other), None, "foreign entry");
-        let o200k = Key {
-            encoding: "o200k_base",
-            ..key
-        };
-        assert_eq!(decode(&bytes, &o200k), None, "other encoding");
+        assert_eq!(decode_pack(&flipped), None, "bit flip");
     }
 
     #[test]
-    fn put_then_get_and_clear() {
+    fn entries_persist_per_root_and_keys_separate_encodings() {
         let dir = tempfile::tempdir().expect("dir");
-        let cache = Cache::new(Some(dir.path().to_path_buf()));
+        let roots = [dir.path().to_path_buf()];
         let key = Key::new(b"x", "cl100k_base", 1);
+        let cache = Cache::open(dir.path(), &roots);
         assert_eq!(cache.get(&key), None);
         cache.put(&key, &entry());
-        assert_eq!(cache.get(&key), Some(entry()));
+        cache.persist();
+        let again = Cache::open(dir.path(), &roots);
+        assert_eq!(again.get(&key), Some(entry()));
+        assert_eq!(
+            again.get(&Key {
+                encoding: "o200k_base",
+                ..key
+            }),
+            None
+        );
+        let elsewhere = Cache::open(dir.path(), &[dir.path().join("sub")]);
+        assert_eq!(elsewhere.get(&key), None, "another root has its own pack");
         std::fs::write(dir.path().join("not-ours.txt"), "keep").expect("write");
-        assert_eq!(cache.clear().expect("clear"), 1);
-        assert_eq!(cache.get(&key), None);
+        assert_eq!(clear(dir.path()).expect("clear"), 1);
+        assert_eq!(Cache::open(dir.path(), &roots).get(&key), None);
         assert!(
             dir.path().join("not-ours.txt").exists(),
             "clear leaves foreign files"
         );
+    }
+
+    #[test]
+    fn a_symbol_is_stored_as_a_compact_row() {
+        let json = serde_json::to_string(&entry()).expect("json");
+        assert!(json.contains(r#"["f","m.f","function",1,3,9]"#), "{json}");
     }
 }

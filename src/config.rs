@@ -55,8 +55,8 @@ pub struct ScanConfig {
     pub symbols: bool,
     /// Bounds on parsing one file.
     pub parse: crate::syntax::ParseLimits,
-    /// Where counts and spans are remembered between runs.
-    pub cache: crate::cache::Cache,
+    /// Where counts and spans are remembered between runs (`None`: off).
+    pub cache_dir: Option<PathBuf>,
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
 }
@@ -341,11 +341,11 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
         dump_spans: args.dump_spans.clone(),
         symbols: !args.no_symbols && section.symbols.unwrap_or(true),
         parse,
-        cache: crate::cache::Cache::new(if args.no_cache {
+        cache_dir: if args.no_cache {
             None
         } else {
             crate::cache::default_dir()
-        }),
+        },
         config_file: path,
     })
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::cache::{Cache, DIR_VARIABLE, default_dir};
+use crate::cache::{DIR_VARIABLE, clear, default_dir};
 use crate::cli::CacheAction;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
@@ -17,10 +17,10 @@ pub fn run(action: &CacheAction, out: &mut dyn Write) -> Result<ExitCode, Error>
     match action {
         CacheAction::Dir => writeln!(out, "{}", dir.display()).map_err(Error::Output)?,
         CacheAction::Clear => {
-            let removed = Cache::new(Some(dir.clone()))
-                .clear()
+            let removed = clear(&dir)
                 .map_err(|e| Error::Usage(format!("cannot clear {}: {e}", dir.display())))?;
-            writeln!(out, "removed {removed} entries from {}", dir.display())
+            let noun = if removed == 1 { "file" } else { "files" };
+            writeln!(out, "cleared {} ({removed} {noun} removed)", dir.display())
                 .map_err(Error::Output)?;
         }
     }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::budget::{self, Facts, Flag};
-use crate::cache::{CachedSymbol, Entry, Key};
+use crate::cache::{Cache, CachedSymbol, Entry, Key};
 use crate::config::ScanConfig;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
@@ -99,6 +99,10 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
     let progress = Progress::new(config.progress);
     let bytes_done = AtomicU64::new(0);
     let several = config.paths.len() > 1;
+    let cache = match &config.cache_dir {
+        Some(dir) => Cache::open(dir, &config.paths),
+        None => Cache::disabled(),
+    };
     for root in &config.paths {
         let prefix = several.then(|| root_label(std::slice::from_ref(root)));
         let is_file_root = root.is_file();
@@ -114,7 +118,7 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
             let rel = qualify(prefix.as_deref(), &rel, is_file_root);
             match crate::source::read(&path, config.max_file_bytes, symlink, config.walk.follow) {
                 Ok(source) => {
-                    let stat = price_file(rel, &source, config, tokenizer);
+                    let stat = price_file(rel, &source, config, tokenizer, &cache);
                     let total =
                         bytes_done.fetch_add(source.bytes, Ordering::Relaxed) + source.bytes;
                     progress.file_done(total);
@@ -126,6 +130,7 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
         walk::walk(root, &config.walk, &config.filter, visit);
     }
     progress.finish();
+    cache.persist();
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -142,13 +147,14 @@ fn price_file(
     source: &Source,
     config: &ScanConfig,
     tokenizer: &Tokenizer,
+    cache: &Cache,
 ) -> FileStat {
     let key = Key::new(
         source.text.as_bytes(),
         tokenizer.kind().encoding(),
         config.parse.max_bytes,
     );
-    let cached = config.cache.get(&key);
+    let cached = cache.get(&key);
     let mut entry = cached.clone().unwrap_or_else(|| {
         let counts = stats::count(&source.text, tokenizer);
         Entry {
@@ -209,10 +215,10 @@ fn price_file(
         };
         entry.symbols = Some(found);
         if deterministic {
-            config.cache.put(&key, &entry);
+            cache.put(&key, &entry);
         }
     } else if cached.is_none() {
-        config.cache.put(&key, &entry);
+        cache.put(&key, &entry);
     }
     let no_symbols = match (grammar.is_some(), &entry.symbols) {
         (true, Some(Ok(symbols))) => {
@@ -266,7 +272,7 @@ fn dump_spans(
         Error::Usage(format!("cannot read {}: {}", file.display(), skip.message))
     })?;
     let rel = file.to_string_lossy().replace('\\', "/");
-    let stat = price_file(rel, &source, config, tokenizer);
+    let stat = price_file(rel, &source, config, tokenizer, &Cache::disabled());
     let mut write = || -> std::io::Result<()> {
         writeln!(
             out,
