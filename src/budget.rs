@@ -311,6 +311,11 @@ pub fn judge_symbols(
     out
 }
 
+/// Whether a file of this shape is `minified` (known before counting).
+pub fn is_minified(shape: Shape, limits: &Limits) -> bool {
+    minified(shape, limits).is_some()
+}
+
 fn minified(shape: Shape, limits: &Limits) -> Option<String> {
     if shape.lines == 0 {
         return None;

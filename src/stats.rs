@@ -7,7 +7,7 @@ use crate::budget::Verdict;
 use crate::lang::{self, Kind};
 use crate::source::{Shape, Source};
 use crate::syntax::Span;
-use crate::tokenize::Tokenizer;
+use crate::tokenize::{Segments, Tokenizer};
 use crate::walk::Skip;
 
 /// The figures of one priced file.
@@ -73,12 +73,23 @@ pub fn lines<'t>(text: &'t str, starts: &[usize], start: u32, end: u32) -> &'t s
     &text[from.min(to)..to]
 }
 
-/// The raw BPE count of each span's lines, counted on their own.
-pub fn count_symbols(text: &str, spans: &[Span], tokenizer: &Tokenizer) -> Vec<u64> {
+/// The raw BPE count of each span's lines, as if counted on their own,
+/// from the segment counts of the same text.
+pub fn count_symbols(
+    text: &str,
+    segments: &Segments,
+    spans: &[Span],
+    tokenizer: &Tokenizer,
+) -> Vec<u64> {
     let starts = line_starts(text);
+    let offset = |line: u32| starts.get(line as usize).copied().unwrap_or(text.len());
     spans
         .iter()
-        .map(|span| tokenizer.count(lines(text, &starts, span.start_line, span.end_line)))
+        .map(|span| {
+            let from = offset(span.start_line - 1).min(text.len());
+            let to = offset(span.end_line).max(from);
+            tokenizer.count_lines(text, segments, from, to)
+        })
         .collect()
 }
 
@@ -130,16 +141,14 @@ pub struct Counts {
     pub read_tokens: u64,
 }
 
-/// Counts a text and its Read view.
-pub fn count(text: &str, tokenizer: &Tokenizer) -> Counts {
-    Counts {
-        tokens: tokenizer.count(text),
-        read_tokens: tokenizer.count_as_read(text),
-    }
-}
-
 /// The figures of one file from its raw counts, scaled for the tokenizer.
-pub fn measure(path: String, source: &Source, counts: Counts, tokenizer: &Tokenizer) -> FileStat {
+pub fn measure(
+    path: String,
+    source: &Source,
+    shape: Shape,
+    counts: Counts,
+    tokenizer: &Tokenizer,
+) -> FileStat {
     let language = lang::detect(std::path::Path::new(&path));
     let tokens = tokenizer.scale(counts.tokens);
     let read_tokens = tokenizer.scale(counts.read_tokens);
@@ -149,7 +158,7 @@ pub fn measure(path: String, source: &Source, counts: Counts, tokenizer: &Tokeni
         grammar: language.and_then(|l| l.grammar.as_deref()),
         path,
         bytes: source.bytes,
-        shape: crate::source::shape(&source.text),
+        shape,
         tokens,
         read_tokens,
         verdicts: Vec::new(),

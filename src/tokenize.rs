@@ -128,6 +128,97 @@ impl Tokenizer {
     }
 }
 
+/// A text's count split into segments that are counted on their own, so
+/// that the count of any run of whole lines is a sum of segment counts plus
+/// at most two short recounts at its edges.
+///
+/// A segment starts after a `\n` when the whitespace that follows holds no
+/// further `\r` or `\n` (and, for o200k, the next character is not `/`).
+/// Both encodings' pre-tokenizers always start a new piece there: no branch
+/// of their patterns carries a newline into a following non-newline, except
+/// `\s*[\r\n]+` across a run that still holds a newline and o200k's
+/// punctuation tail `[\r\n/]*`. Pieces never cross a segment start, so the
+/// ordinary encoding of the text is the concatenation of its segments', and
+/// counts add up exactly (the corpus tests check this on every file and
+/// every symbol).
+#[derive(Debug)]
+pub struct Segments {
+    /// Byte offsets where segments start, then the text's length.
+    bounds: Vec<usize>,
+    /// `prefix[k]` = tokens of the segments before `bounds[k]`.
+    prefix: Vec<u64>,
+}
+
+impl Segments {
+    /// The exact BPE count of the whole text.
+    pub fn total(&self) -> u64 {
+        self.prefix.last().copied().unwrap_or(0)
+    }
+}
+
+/// Whether a segment starts at `at` (see [`Segments`]).
+fn starts_segment(text: &str, at: usize, o200k: bool) -> bool {
+    let rest = &text[at..];
+    if o200k && rest.starts_with('/') {
+        return false;
+    }
+    for c in rest.chars() {
+        match c {
+            '\n' | '\r' => return false,
+            c if c.is_whitespace() => continue,
+            _ => return true,
+        }
+    }
+    true
+}
+
+impl Tokenizer {
+    /// Counts `text` segment by segment (see [`Segments`]).
+    pub fn segments(&self, text: &str) -> Segments {
+        let o200k = self.kind == TokenizerKind::O200k;
+        let mut bounds = vec![0];
+        for (newline, _) in text.match_indices('\n') {
+            let at = newline + 1;
+            if at < text.len() && starts_segment(text, at, o200k) {
+                bounds.push(at);
+            }
+        }
+        bounds.push(text.len());
+        let mut prefix = Vec::with_capacity(bounds.len());
+        prefix.push(0);
+        let mut total = 0;
+        for pair in bounds.windows(2) {
+            total += self.count(&text[pair[0]..pair[1]]);
+            prefix.push(total);
+        }
+        Segments { bounds, prefix }
+    }
+
+    /// The exact BPE count of `text[start..end]`, where `start` is a line
+    /// start and `end` follows a `\n` or is the end of `text`, using the
+    /// segment counts of `segments` (built from the same `text`).
+    pub fn count_lines(&self, text: &str, segments: &Segments, start: usize, end: usize) -> u64 {
+        let bounds = &segments.bounds;
+        // First segment start at or after `start`, last at or before `end`.
+        let first = bounds.partition_point(|&b| b < start);
+        let last = bounds.partition_point(|&b| b <= end).saturating_sub(1);
+        if first >= bounds.len() || last < first || bounds[first] >= end {
+            return self.count(&text[start..end]);
+        }
+        let head = if bounds[first] > start {
+            self.count(&text[start..bounds[first]])
+        } else {
+            0
+        };
+        let tail = if bounds[last] < end {
+            self.count(&text[bounds[last]..end])
+        } else {
+            0
+        };
+        head + (segments.prefix[last] - segments.prefix[first]) + tail
+    }
+}
+
 /// Larger per-thread buffers are dropped after use instead of kept.
 const READ_VIEW_KEEP: usize = 4 << 20;
 
@@ -161,6 +252,40 @@ mod tests {
         assert_eq!(out, "");
         read_view("one\n", &mut out);
         assert_eq!(out, "1\tone\n");
+    }
+
+    #[test]
+    fn segments_add_up_to_the_whole_and_to_every_line_range() {
+        let texts = [
+            "fn a() {\n    1\n}\n\n\n/// doc\nfn b() {}\n",
+            "x = 1\n  \n\t\ny = 2\n\u{a0}\nz\r\n\r\nw\n",
+            "}\n//c\n/x\n!\n/\n",
+            "",
+            "no newline",
+            "\n\n\n",
+        ];
+        for kind in [TokenizerKind::Cl100k, TokenizerKind::O200k] {
+            let tokenizer = Tokenizer::new(kind, 1.0);
+            for text in texts {
+                let segments = tokenizer.segments(text);
+                assert_eq!(segments.total(), tokenizer.count(text), "{kind} {text:?}");
+                let starts: Vec<usize> = std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .filter(|&i| i < text.len())
+                    .chain(std::iter::once(text.len()))
+                    .collect();
+                for (i, &a) in starts.iter().enumerate() {
+                    for &b in &starts[i + 1..] {
+                        assert_eq!(
+                            tokenizer.count_lines(text, &segments, a, b),
+                            tokenizer.count(&text[a..b]),
+                            "{kind} {:?}",
+                            &text[a..b]
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -149,49 +149,39 @@ fn price_file(
     tokenizer: &Tokenizer,
     cache: &Cache,
 ) -> FileStat {
+    let text = source.text.as_str();
+    let shape = crate::source::shape(text);
+    let language = crate::lang::detect(Path::new(&rel));
+    // A minified file is not parsed: its `minified` flag already says why
+    // nothing in it is worth a reference.
+    let grammar = language
+        .and_then(|l| l.grammar.as_deref())
+        .filter(|_| config.symbols && !budget::is_minified(shape, &config.limits))
+        .and_then(grammar::get);
     let key = Key::new(
-        source.text.as_bytes(),
+        text.as_bytes(),
         tokenizer.kind().encoding(),
         config.parse.max_bytes,
     );
     let cached = cache.get(&key);
-    let mut entry = cached.clone().unwrap_or_else(|| {
-        let counts = stats::count(&source.text, tokenizer);
-        Entry {
-            tokens: counts.tokens,
-            read_tokens: counts.read_tokens,
-            symbols: None,
-        }
-    });
-    let counts = stats::Counts {
-        tokens: entry.tokens,
-        read_tokens: entry.read_tokens,
-    };
-    let mut stat = stats::measure(rel, source, counts, tokenizer);
-    stat.verdicts = budget::judge(
-        &Facts {
-            rel: &stat.path,
-            text: &source.text,
-            shape: stat.shape,
-            tokens: stat.tokens,
-            read_tokens: stat.read_tokens,
-            lossy: source.lossy,
+    let needs_symbols = grammar.is_some() && cached.as_ref().is_none_or(|e| e.symbols.is_none());
+    // Files about to be parsed are counted by segments, which also price
+    // every symbol without counting its lines again.
+    let segments = needs_symbols.then(|| tokenizer.segments(text));
+    let mut entry = cached.clone().unwrap_or_else(|| Entry {
+        tokens: match &segments {
+            Some(segments) => segments.total(),
+            None => tokenizer.count(text),
         },
-        &config.limits,
-    );
-    // A minified file is not parsed: its `minified` flag already says why
-    // nothing in it is worth a reference.
-    let minified = stat.verdicts.iter().any(|v| v.flag == Flag::Minified);
-    let grammar = match (config.symbols && !minified, stat.grammar) {
-        (true, Some(name)) => grammar::get(name),
-        _ => None,
-    };
-    if let (Some(grammar), None) = (grammar, &entry.symbols) {
+        read_tokens: tokenizer.count_as_read(text),
+        symbols: None,
+    });
+    if let (Some(grammar), Some(segments)) = (grammar, &segments) {
         let (found, deterministic) = match grammar {
             Err(broken) => (Err(format!("grammar table error: {broken}")), true),
-            Ok(grammar) => match syntax::spans(grammar, &source.text, config.parse) {
+            Ok(grammar) => match syntax::spans(grammar, text, config.parse) {
                 Ok(spans) => {
-                    let tokens = stats::count_symbols(&source.text, &spans, tokenizer);
+                    let tokens = stats::count_symbols(text, segments, &spans, tokenizer);
                     let symbols = spans
                         .into_iter()
                         .zip(tokens)
@@ -220,6 +210,23 @@ fn price_file(
     } else if cached.is_none() {
         cache.put(&key, &entry);
     }
+
+    let counts = stats::Counts {
+        tokens: entry.tokens,
+        read_tokens: entry.read_tokens,
+    };
+    let mut stat = stats::measure(rel, source, shape, counts, tokenizer);
+    stat.verdicts = budget::judge(
+        &Facts {
+            rel: &stat.path,
+            text,
+            shape,
+            tokens: stat.tokens,
+            read_tokens: stat.read_tokens,
+            lossy: source.lossy,
+        },
+        &config.limits,
+    );
     let no_symbols = match (grammar.is_some(), &entry.symbols) {
         (true, Some(Ok(symbols))) => {
             stat.symbols = symbols

@@ -138,8 +138,8 @@ fn lines_bytes_and_an_empty_file() {
 }
 
 /// Runs over real corpora when `CTXBUDGET_CORPORA` names a directory built
-/// by the corpus script (CI does this): every file of `medium-py` and
-/// `rust-vendor`, both encodings, against the reference port.
+/// by the corpus script (CI does this): every file and every symbol of
+/// `medium-py` and `rust-vendor`, both encodings, against the reference port.
 #[test]
 #[ignore = "needs CTXBUDGET_CORPORA; run with --ignored"]
 fn corpora_counts_equal_the_reference_tokenizer() {
@@ -152,13 +152,22 @@ fn corpora_counts_equal_the_reference_tokenizer() {
         for (encoding, bpe) in [("cl100k", &cl), ("o200k", &o2)] {
             let outcome = crate::util::ctxbudget(
                 &dir,
-                &["scan", "--format", "json", "-t", encoding, "--no-ignore"],
+                &[
+                    "scan",
+                    "--format",
+                    "json",
+                    "-t",
+                    encoding,
+                    "--no-ignore",
+                    "--no-cache",
+                ],
             );
             outcome.expect_code(0);
             let json = outcome.json();
             let files = json["files"].as_array().expect("files");
             assert!(files.len() > 1000, "{corpus}: only {} files", files.len());
             let mut mismatches = Vec::new();
+            let mut symbols = 0;
             for entry in files {
                 let path = entry["path"].as_str().expect("path");
                 let bytes = std::fs::read(dir.join(path)).expect("read");
@@ -166,6 +175,19 @@ fn corpora_counts_equal_the_reference_tokenizer() {
                 let want = bpe.encode_ordinary(&text).len() as u64;
                 if entry["tokens"] != want {
                     mismatches.push(format!("{path}: {} != {want}", entry["tokens"]));
+                }
+                let lines: Vec<&str> = text.split_inclusive('\n').collect();
+                for symbol in entry["symbols"].as_array().expect("symbols") {
+                    let start = symbol["start_line"].as_u64().expect("start") as usize;
+                    let end = symbol["end_line"].as_u64().expect("end") as usize;
+                    let want = bpe.encode_ordinary(&lines[start - 1..end].concat()).len() as u64;
+                    if symbol["tokens"] != want {
+                        mismatches.push(format!(
+                            "{path} {}: {} != {want}",
+                            symbol["qualified_name"], symbol["tokens"]
+                        ));
+                    }
+                    symbols += 1;
                 }
             }
             assert!(
@@ -175,7 +197,10 @@ fn corpora_counts_equal_the_reference_tokenizer() {
                 files.len(),
                 &mismatches[..mismatches.len().min(10)]
             );
-            eprintln!("{corpus} {encoding}: {} files, all equal", files.len());
+            eprintln!(
+                "{corpus} {encoding}: {} files and {symbols} symbols, all equal",
+                files.len()
+            );
         }
     }
 }

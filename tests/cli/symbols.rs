@@ -178,3 +178,32 @@ fn dump_spans_shows_the_language_and_every_span() {
         outcome.stdout
     );
 }
+
+#[test]
+fn a_parse_over_the_timeout_is_flagged_and_never_cached() {
+    let repo = Repo::new();
+    let big: String = (0..40_000)
+        .map(|i| format!("def f{i}(a, b):\n    return [a * b for _ in range({i})]\n"))
+        .collect();
+    repo.write("ctxbudget.toml", "[scan]\nparse_timeout_ms = 1\n")
+        .write("big.py", &big);
+    for run in ["cold", "again"] {
+        let json = repo.scan_json(&["-t", "cl100k"]);
+        let entry = file(&json, "big.py");
+        let flags = entry["flags"].as_array().expect("flags");
+        assert!(flags.contains(&"no-symbols".into()), "{run}: {flags:?}");
+        assert_eq!(entry["symbols"], serde_json::json!([]), "{run}");
+        let human = repo.run(&["scan"]).stdout;
+        assert!(
+            human.contains("parse timed out after 1 ms"),
+            "{run}: {human}"
+        );
+    }
+    // With time to finish, the same file parses: the timeout was not cached.
+    repo.write("ctxbudget.toml", "");
+    let json = repo.scan_json(&["-t", "cl100k"]);
+    assert_eq!(
+        file(&json, "big.py")["symbols"].as_array().map(Vec::len),
+        Some(40_000)
+    );
+}
