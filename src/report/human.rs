@@ -74,24 +74,16 @@ fn files(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> i
     if top.is_empty() {
         return Ok(());
     }
-    let width = top
-        .iter()
-        .map(|f| f.path.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(4, 60);
-    writeln!(out)?;
-    writeln!(
+    let width = column_width("Top files", top.iter().map(|f| f.path.chars().count()));
+    heading(
         out,
-        "{}",
-        style.heading(&format!(
-            "Top files{:w$}  {:>10}  {:>10}  {:>6}  flags",
-            "",
-            "tokens",
-            "read cost",
-            "window",
-            w = width.saturating_sub(7)
-        ))
+        style,
+        "Top files",
+        width,
+        &format!(
+            "{:>10}  {:>10}  {:>6}  flags",
+            "tokens", "read cost", "window"
+        ),
     )?;
     for file in top {
         let flags: Vec<&str> = file.verdicts.iter().map(|v| v.flag.name()).collect();
@@ -113,24 +105,16 @@ fn dirs(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io
     if top.is_empty() {
         return Ok(());
     }
-    let width = top
-        .iter()
-        .map(|d| d.path.chars().count() + 1)
-        .max()
-        .unwrap_or(0)
-        .clamp(4, 60);
-    writeln!(out)?;
-    writeln!(
+    let width = column_width(
+        "Top directories",
+        top.iter().map(|d| d.path.chars().count() + 1),
+    );
+    heading(
         out,
-        "{}",
-        style.heading(&format!(
-            "Top directories{:w$}  {:>10}  {:>6}  {:>7}",
-            "",
-            "tokens",
-            "share",
-            "files",
-            w = width.saturating_sub(13)
-        ))
+        style,
+        "Top directories",
+        width,
+        &format!("{:>10}  {:>6}  {:>7}", "tokens", "share", "files"),
     )?;
     for dir in top {
         writeln!(
@@ -151,23 +135,13 @@ fn symbols(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) ->
         return Ok(());
     }
     let refs: Vec<String> = top.iter().map(|(f, s)| s.reference(&f.path)).collect();
-    let width = refs
-        .iter()
-        .map(|r| r.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(70);
-    writeln!(out)?;
-    writeln!(
+    let width = column_width("Top symbols", refs.iter().map(|r| r.chars().count()));
+    heading(
         out,
-        "{}",
-        style.heading(&format!(
-            "Top symbols{:w$}  {:>10}  {:>10}  symbol",
-            "",
-            "tokens",
-            "file",
-            w = width.saturating_sub(9)
-        ))
+        style,
+        "Top symbols",
+        width,
+        &format!("{:>10}  {:>10}  symbol", "tokens", "file"),
     )?;
     for ((file, symbol), reference) in top.iter().zip(&refs) {
         writeln!(
@@ -332,6 +306,27 @@ fn skipped(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Resul
         }
     }
     Ok(())
+}
+
+/// The width of a table's first column: its longest entry (within limits)
+/// or its title, whichever is wider. Entries are indented by two.
+fn column_width(title: &str, lengths: impl Iterator<Item = usize>) -> usize {
+    let title = title.chars().count().saturating_sub(2);
+    lengths.max().unwrap_or(0).min(70).max(title)
+}
+
+/// A blank line and a table's heading row: `title` padded to the first
+/// column's width (entries are indented by two), then the other columns.
+fn heading(
+    out: &mut dyn Write,
+    style: &Style,
+    title: &str,
+    width: usize,
+    columns: &str,
+) -> io::Result<()> {
+    writeln!(out)?;
+    let title = pad(title, width + 2);
+    writeln!(out, "{}", style.heading(&format!("{title}  {columns}")))
 }
 
 /// `n thing` or `n things`, with the number grouped.

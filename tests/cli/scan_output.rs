@@ -297,3 +297,32 @@ fn config_errors_name_the_key_the_line_and_what_is_allowed() {
     repo.run(&["scan", "--config", "missing.toml"])
         .expect_code(2);
 }
+
+/// Regression: "Top directories" is wider than short directory names, and
+/// its numbers drifted right of their heading.
+#[test]
+fn table_numbers_end_under_their_headings() {
+    let repo = Repo::new();
+    repo.write("a/x.rs", "fn x() {}\n")
+        .write("bb/y.py", "def y():\n    pass\n");
+    let out = repo
+        .run(&["scan", "-t", "cl100k"])
+        .expect_code(0)
+        .stdout
+        .clone();
+    for title in ["Top files", "Top directories", "Top symbols"] {
+        let lines: Vec<&str> = out.lines().skip_while(|l| !l.starts_with(title)).collect();
+        let header = lines
+            .first()
+            .unwrap_or_else(|| panic!("no {title} in:\n{out}"));
+        let end = header.find("tokens").expect("a tokens column") + "tokens".len();
+        for row in lines[1..].iter().take_while(|l| !l.is_empty()) {
+            let number_end = row[..end].trim_end().len();
+            assert_eq!(number_end, end, "{title}: {row:?} under {header:?}");
+            assert!(
+                row[..end].ends_with(|c: char| c.is_ascii_digit()),
+                "{title}: {row:?}"
+            );
+        }
+    }
+}
