@@ -144,12 +144,12 @@ pub struct Counts {
 /// The figures of one file from its raw counts, scaled for the tokenizer.
 pub fn measure(
     path: String,
+    language: Option<&'static lang::Language>,
     source: &Source,
     shape: Shape,
     counts: Counts,
     tokenizer: &Tokenizer,
 ) -> FileStat {
-    let language = lang::detect(std::path::Path::new(&path));
     let tokens = tokenizer.scale(counts.tokens);
     let read_tokens = tokenizer.scale(counts.read_tokens);
     FileStat {

@@ -215,7 +215,7 @@ fn price_file(
         tokens: entry.tokens,
         read_tokens: entry.read_tokens,
     };
-    let mut stat = stats::measure(rel, source, shape, counts, tokenizer);
+    let mut stat = stats::measure(rel, language, source, shape, counts, tokenizer);
     stat.verdicts = budget::judge(
         &Facts {
             rel: &stat.path,
