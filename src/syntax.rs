@@ -123,12 +123,18 @@ pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<S
     Ok(spans)
 }
 
-/// Where the walk is: the qualifier for names and whether functions here
-/// are methods.
+/// How deep the walk follows nested definitions and blocks. Real code
+/// stays far below; hostile input (20,000 nested modules) would otherwise
+/// overflow a worker's stack, which aborts the whole run.
+pub const MAX_DEPTH: usize = 256;
+
+/// Where the walk is: the qualifier for names, whether functions here are
+/// methods, and how deep it is.
 #[derive(Debug, Clone)]
 struct Scope {
     qualifier: String,
     in_type: bool,
+    depth: usize,
 }
 
 impl Scope {
@@ -136,6 +142,14 @@ impl Scope {
         Scope {
             qualifier: String::new(),
             in_type: false,
+            depth: 0,
+        }
+    }
+
+    fn deeper(&self) -> Scope {
+        Scope {
+            depth: self.depth + 1,
+            ..self.clone()
         }
     }
 }
@@ -162,7 +176,10 @@ impl<'a> Walk<'a> {
     /// Visits the named children of `parent` in order. A definition that
     /// scopes what follows it (a file-scoped namespace) qualifies the rest.
     fn children(&mut self, parent: Node<'_>, scope: &Scope) {
-        let mut scope = scope.clone();
+        if scope.depth >= MAX_DEPTH {
+            return;
+        }
+        let mut scope = scope.deeper();
         let mut cursor = parent.walk();
         let children: Vec<Node<'_>> = parent.named_children(&mut cursor).collect();
         for (index, &child) in children.iter().enumerate() {
@@ -202,14 +219,16 @@ impl<'a> Walk<'a> {
                 self.children(node, scope);
                 None
             }
-            Role::Wrapper => {
+            Role::Wrapper if scope.depth < MAX_DEPTH => {
                 let mut cursor = node.walk();
                 let inner: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+                let deeper = scope.deeper();
                 for child in inner {
-                    self.visit(child, scope, start);
+                    self.visit(child, &deeper, start);
                 }
                 None
             }
+            Role::Wrapper => None,
             Role::Definition(index) => self.definition(node, index, scope, start),
         }
     }
@@ -289,6 +308,7 @@ impl<'a> Walk<'a> {
         let inner = Scope {
             qualifier: join(&qualifier, separator, &members_qualifier_name),
             in_type: rule.members_are_methods,
+            depth: scope.depth,
         };
         match def.body.and_then(|f| node.child_by_field_id(f)) {
             Some(body) => {

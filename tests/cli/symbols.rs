@@ -207,3 +207,20 @@ fn a_parse_over_the_timeout_is_flagged_and_never_cached() {
         Some(40_000)
     );
 }
+
+/// Regression: 20,000 nested `mod a {` overflowed a worker's stack and
+/// aborted the whole scan; the walk now stops at a fixed depth.
+#[test]
+fn deeply_nested_definitions_do_not_overflow_the_stack() {
+    let repo = Repo::new();
+    let n = 20_000;
+    repo.write(
+        "deep.rs",
+        format!("{}{}", "mod a {\n".repeat(n), "}\n".repeat(n)),
+    )
+    .write("ok.rs", "fn ok() {}\n");
+    let json = repo.scan_json(&["-t", "cl100k"]);
+    let deep = file(&json, "deep.rs")["symbols"].as_array().map(Vec::len);
+    assert!(deep.is_some_and(|n| (100..=300).contains(&n)), "{deep:?}");
+    assert_eq!(file(&json, "ok.rs")["symbols"][0]["name"], "ok");
+}
