@@ -30,7 +30,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Price every file and directory in tokens and flag what a session should not read whole.
+    /// Price every file, directory and symbol in tokens and flag what a session should not read whole.
     Scan(Box<scan::ScanArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///

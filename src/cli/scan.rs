@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-/// Price every file and directory in tokens and flag what a session should
-/// not read whole.
+/// Price every file, directory and symbol in tokens and flag what a session
+/// should not read whole.
 ///
 /// Walks PATH (default: the current directory) the way ripgrep does:
 /// .gitignore files (nested, .git/info/exclude, the global one), .ignore and
@@ -48,7 +48,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PERCENT", default_value_t = 1.0)]
     pub min_share: f64,
 
-    /// How many files and directories the top lists show [default: 15].
+    /// How many files, directories and symbols the top lists show [default: 15].
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
