@@ -57,8 +57,6 @@ pub struct ScanConfig {
     pub parse: crate::syntax::ParseLimits,
     /// Where counts and spans are remembered between runs (`None`: off).
     pub cache_dir: Option<PathBuf>,
-    /// The config file that was read, if any.
-    pub config_file: Option<PathBuf>,
 }
 
 /// The file's shape. Unknown keys are errors that list the allowed ones.
@@ -346,7 +344,6 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
         } else {
             crate::cache::default_dir()
         },
-        config_file: path,
     })
 }
 

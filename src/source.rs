@@ -25,9 +25,10 @@ pub struct Source {
 }
 
 /// Reads `path`, refusing what is not a regular text file under `max_bytes`.
-/// `follow` says whether a symlink should be read through.
-pub fn read(path: &Path, max_bytes: u64, symlink: bool, follow: bool) -> Result<Source, Skip> {
-    if symlink && !follow {
+/// `unfollowed_symlink` is the walker saying the path is a symlink it did
+/// not follow (without `--follow`): it is reported, not read.
+pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Source, Skip> {
+    if unfollowed_symlink {
         let target = std::fs::read_link(path)
             .map(|t| format!(" to {}", t.display()))
             .unwrap_or_default();

@@ -102,11 +102,8 @@ pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<S
             };
             return Err(NoSymbols(why));
         }
-        Ok(tree)
+        tree.ok_or_else(|| NoSymbols("the parser gave up".to_string()))
     })?;
-    let Some(tree) = tree else {
-        return Err(NoSymbols("the parser gave up".to_string()));
-    };
     let mut walk = Walk {
         grammar,
         source: text.as_bytes(),

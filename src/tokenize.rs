@@ -31,6 +31,12 @@ impl TokenizerKind {
         }
     }
 
+    /// Whether figures under this kind are estimates (a factor over a BPE
+    /// count) rather than exact counts.
+    pub fn is_estimate(self) -> bool {
+        self == Self::Claude
+    }
+
     /// The BPE encoding that counts for this kind.
     pub fn encoding(self) -> &'static str {
         match self {
@@ -75,7 +81,7 @@ impl Tokenizer {
     pub fn new(kind: TokenizerKind, claude_factor: f64) -> Tokenizer {
         let bpe = tiktoken::get_encoding(kind.encoding())
             .expect("both encodings are compiled in by the crate features");
-        let factor = if kind == TokenizerKind::Claude {
+        let factor = if kind.is_estimate() {
             claude_factor
         } else {
             1.0
@@ -91,11 +97,6 @@ impl Tokenizer {
     /// The factor applied to BPE counts (1 for exact encodings).
     pub fn factor(&self) -> f64 {
         self.factor
-    }
-
-    /// Whether the figures are estimates (a factor other than exact BPE).
-    pub fn is_estimate(&self) -> bool {
-        self.kind == TokenizerKind::Claude
     }
 
     /// The exact BPE count of `text` under the underlying encoding.

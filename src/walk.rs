@@ -79,7 +79,8 @@ pub enum Found {
         path: PathBuf,
         /// `/`-separated, relative to the root (the file name for a file root).
         rel: String,
-        /// Whether the entry is a symlink that was not followed.
+        /// Whether the entry is a symlink that was not followed (with
+        /// `--follow` the walker reports the target instead).
         symlink: bool,
     },
     /// A path the walk had to leave out.

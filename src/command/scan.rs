@@ -116,7 +116,7 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
                 }
             };
             let rel = qualify(prefix.as_deref(), &rel, is_file_root);
-            match crate::source::read(&path, config.max_file_bytes, symlink, config.walk.follow) {
+            match crate::source::read(&path, config.max_file_bytes, symlink) {
                 Ok(source) => {
                     let stat = price_file(rel, &source, config, tokenizer, &cache);
                     let total =
@@ -275,7 +275,7 @@ fn dump_spans(
     tokenizer: &Tokenizer,
     out: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
-    let source = crate::source::read(file, config.max_file_bytes, false, true).map_err(|skip| {
+    let source = crate::source::read(file, config.max_file_bytes, false).map_err(|skip| {
         Error::Usage(format!("cannot read {}: {}", file.display(), skip.message))
     })?;
     let rel = file.to_string_lossy().replace('\\', "/");

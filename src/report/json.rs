@@ -100,7 +100,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             name: report.tokenizer.kind.name(),
             encoding: report.tokenizer.kind.encoding(),
             factor: report.tokenizer.factor,
-            estimate: report.tokenizer.kind == crate::tokenize::TokenizerKind::Claude,
+            estimate: report.tokenizer.kind.is_estimate(),
         },
         context_window: report.limits.window,
         totals: Totals {

@@ -55,7 +55,7 @@ impl TokenizerInfo {
     /// One phrase saying what the figures are, e.g.
     /// `claude estimate = cl100k_base x 1.18` or `exact o200k_base`.
     pub fn describe(&self) -> String {
-        if self.kind == TokenizerKind::Claude {
+        if self.kind.is_estimate() {
             format!(
                 "Claude estimate = {} count x {}",
                 self.kind.encoding(),
