@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::style::Style;
 use super::{Output, ScanReport, human_bytes, top_dirs, top_files, top_symbols};
 use crate::budget::{Flag, percent, thousands};
-use crate::suggest::deny::settings_block;
+use crate::suggest::deny::{DenyRule, settings_block};
 use crate::walk::SkipReason;
 
 /// How many files each flag lists before "... and N more".
@@ -223,7 +223,7 @@ fn advice(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result
             "  A session should never read them whole. Deny them in .claude/settings.json:"
         )?;
         writeln!(out)?;
-        for line in settings_block(&report.deny).lines() {
+        for line in settings_block(DenyRule::texts(&report.deny)).lines() {
             writeln!(out, "    {line}")?;
         }
     }
@@ -240,17 +240,8 @@ fn advice(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result
         } else {
             writeln!(out, "  The deny rules that do what it means:")?;
             writeln!(out)?;
-            let rules: Vec<&str> = ignore
-                .translation
-                .rules
-                .iter()
-                .map(String::as_str)
-                .collect();
-            let block = serde_json::json!({ "permissions": { "deny": rules } });
-            for line in serde_json::to_string_pretty(&block)
-                .unwrap_or_default()
-                .lines()
-            {
+            let rules = ignore.translation.rules.iter().map(String::as_str);
+            for line in settings_block(rules).lines() {
                 writeln!(out, "    {line}")?;
             }
         }

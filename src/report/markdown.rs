@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::style::Style;
 use super::{Output, ScanReport, human_bytes, top_dirs, top_files};
 use crate::budget::{percent, thousands};
-use crate::suggest::deny::settings_block;
+use crate::suggest::deny::{DenyRule, settings_block};
 
 /// Writes the Markdown report.
 pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
@@ -139,7 +139,7 @@ pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::R
         )?;
         writeln!(out)?;
         writeln!(out, "```json")?;
-        writeln!(out, "{}", settings_block(&report.deny))?;
+        writeln!(out, "{}", settings_block(DenyRule::texts(&report.deny)))?;
         writeln!(out, "```")?;
     }
     if let Some(ignore) = &report.claudeignore {

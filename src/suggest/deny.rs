@@ -92,10 +92,17 @@ fn is_below(path: &str, dir: &str) -> bool {
 }
 
 /// The `permissions.deny` block for `.claude/settings.json`, as JSON text.
-pub fn settings_block(rules: &[DenyRule]) -> String {
-    let deny: Vec<&str> = rules.iter().map(|r| r.rule.as_str()).collect();
+pub fn settings_block<'r>(rules: impl IntoIterator<Item = &'r str>) -> String {
+    let deny: Vec<&str> = rules.into_iter().collect();
     let value = serde_json::json!({ "permissions": { "deny": deny } });
     serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+impl DenyRule {
+    /// The rule text of each planned rule, for [`settings_block`].
+    pub fn texts(rules: &[DenyRule]) -> impl Iterator<Item = &str> {
+        rules.iter().map(|r| r.rule.as_str())
+    }
 }
 
 /// What a `.claudeignore` becomes as deny rules.
@@ -219,7 +226,7 @@ mod tests {
     #[test]
     fn settings_block_is_valid_json() {
         let plan = plan(&[candidate("yarn.lock", Some("lock file"))]);
-        let block = settings_block(&plan);
+        let block = settings_block(DenyRule::texts(&plan));
         let value: serde_json::Value = serde_json::from_str(&block).expect("json");
         assert_eq!(value["permissions"]["deny"][0], "Read(./yarn.lock)");
     }
