@@ -8,7 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::budget::{Flag, Limits};
-use crate::cli::scan::{Format as FormatArg, ScanArgs, TokenizerArg};
+use crate::cli::common::{InputArgs, TokenizerArg};
+use crate::cli::scan::{Format as FormatArg, ScanArgs};
 use crate::cli::{Cli, ColorChoice};
 use crate::error::Error;
 use crate::report::{Format, Output};
@@ -128,11 +129,11 @@ fn bad_value(
 }
 
 /// Where the config file is: `--config`, else `ctxbudget.toml` at the root.
-fn config_path(args: &ScanArgs) -> Option<PathBuf> {
-    if let Some(path) = &args.config {
-        return Some(path.clone());
+fn config_path(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
     }
-    let root = match args.paths.as_slice() {
+    let root = match paths {
         [one] if one.is_dir() => one.clone(),
         [one] => one.parent().map(Path::to_path_buf).unwrap_or_default(),
         _ => PathBuf::from("."),
@@ -141,51 +142,128 @@ fn config_path(args: &ScanArgs) -> Option<PathBuf> {
     candidate.is_file().then_some(candidate)
 }
 
-/// Builds the scan configuration from the parsed command line.
-pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
-    let path = config_path(args);
-    let (file, text) = match &path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-                path: path.clone(),
-                message: format!("cannot read it: {}", crate::error::plain_io_message(&e)),
-            })?;
-            (parse_file(path, &text)?, text)
-        }
-        None => (FileConfig::default(), String::new()),
-    };
-    let cfg_path = path.clone().unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
-    let positive = |key: &str, value: &Option<Spanned<i64>>| -> Result<Option<u64>, Error> {
+/// A config file read and parsed (or the defaults when there is none),
+/// with what its error messages need.
+struct Loaded {
+    file: FileConfig,
+    text: String,
+    path: PathBuf,
+}
+
+impl Loaded {
+    /// Reads `--config`, else `ctxbudget.toml` at the root of `paths`.
+    fn read(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, Error> {
+        let Some(path) = config_path(explicit, paths) else {
+            return Ok(Loaded {
+                file: FileConfig::default(),
+                text: String::new(),
+                path: PathBuf::from(CONFIG_FILE),
+            });
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+            path: path.clone(),
+            message: format!("cannot read it: {}", crate::error::plain_io_message(&e)),
+        })?;
+        Ok(Loaded {
+            file: parse_file(&path, &text)?,
+            text,
+            path,
+        })
+    }
+
+    fn positive(&self, key: &str, value: &Option<Spanned<i64>>) -> Result<Option<u64>, Error> {
         match value {
             Some(v) if *v.get_ref() > 0 => Ok(Some(*v.get_ref() as u64)),
-            Some(v) => Err(bad_value(
-                &cfg_path,
-                &text,
+            Some(v) => Err(self.bad(key, v.span(), "must be a positive integer")),
+            None => Ok(None),
+        }
+    }
+
+    fn positive_float(
+        &self,
+        key: &str,
+        value: &Option<Spanned<f64>>,
+        max: f64,
+    ) -> Result<Option<f64>, Error> {
+        match value {
+            Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= max => {
+                Ok(Some(*v.get_ref()))
+            }
+            Some(v) => Err(self.bad(
                 key,
                 v.span(),
-                "must be a positive integer",
+                &format!("must be a number above 0 and at most {max}"),
             )),
             None => Ok(None),
         }
-    };
-    let positive_float =
-        |key: &str, value: &Option<Spanned<f64>>, max: f64| -> Result<Option<f64>, Error> {
-            match value {
-                Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= max => {
-                    Ok(Some(*v.get_ref()))
-                }
-                Some(v) => Err(bad_value(
-                    &cfg_path,
-                    &text,
-                    key,
-                    v.span(),
-                    &format!("must be a number above 0 and at most {max}"),
-                )),
-                None => Ok(None),
-            }
-        };
-    let section = &file.scan;
+    }
 
+    fn bad(&self, key: &str, span: std::ops::Range<usize>, allowed: &str) -> Error {
+        bad_value(&self.path, &self.text, key, span, allowed)
+    }
+}
+
+/// Builds the scan configuration from the parsed command line.
+pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
+    let loaded = Loaded::read(args.input.config.as_deref(), &args.paths)?;
+    let mut config = input(cli, &args.input, &args.paths, args.window, &loaded)?;
+    let section = &loaded.file.scan;
+
+    for name in &section.fail_on {
+        let flag = Flag::from_name(name.get_ref()).ok_or_else(|| {
+            let allowed: Vec<&str> = Flag::ALL.iter().map(|f| f.name()).collect();
+            loaded.bad(
+                "scan.fail_on",
+                name.span(),
+                &format!("unknown flag; allowed: {}", allowed.join(", ")),
+            )
+        })?;
+        config.fail_on.push(flag);
+    }
+    for name in &args.fail_on {
+        // clap already restricted the names.
+        config.fail_on.extend(Flag::from_name(name));
+    }
+    config.fail_on.sort();
+    config.fail_on.dedup();
+
+    config.output.top = match args.top {
+        Some(top) => top,
+        None => loaded
+            .positive("scan.top", &section.top)?
+            .map_or(DEFAULT_TOP, |v| v as usize),
+    };
+    if !(args.min_share.is_finite() && (0.0..=100.0).contains(&args.min_share)) {
+        return Err(Error::Usage(format!(
+            "--min-share {} is out of range: use a percentage from 0 to 100",
+            args.min_share
+        )));
+    }
+    config.output.format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Markdown => Format::Markdown,
+    };
+    config.output.tree = args.tree;
+    config.output.min_share = args.min_share;
+    config.dump_files = args.dump_files;
+    config.dump_spans = args.dump_spans.clone();
+    config.symbols = !args.no_symbols && section.symbols.unwrap_or(true);
+    Ok(config)
+}
+
+/// What every command that walks and prices a repository shares: the walk,
+/// the tokenizer, the limits, parsing and the cache. Output settings are
+/// the scan report's defaults; each command sets its own.
+fn input(
+    cli: &Cli,
+    args: &InputArgs,
+    paths: &[PathBuf],
+    window: Option<u64>,
+    loaded: &Loaded,
+) -> Result<ScanConfig, Error> {
+    let file = &loaded.file;
+    let section = &file.scan;
     let tokenizer = match args.tokenizer {
         Some(TokenizerArg::Claude) => TokenizerKind::Claude,
         Some(TokenizerArg::Cl100k) => TokenizerKind::Cl100k,
@@ -199,48 +277,49 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
                 "--claude-factor {f} is out of range: use a number above 0 and at most 10 (default {DEFAULT_CLAUDE_FACTOR})"
             )));
         }
-        None => positive_float("claude_factor", &file.claude_factor, 10.0)?
+        None => loaded
+            .positive_float("claude_factor", &file.claude_factor, 10.0)?
             .unwrap_or(DEFAULT_CLAUDE_FACTOR),
     };
     let mut limits = Limits::default();
-    if let Some(window) = args.window.filter(|w| *w > 0) {
+    if let Some(window) = window.filter(|w| *w > 0) {
         limits.window = window;
-    } else if args.window == Some(0) {
+    } else if window == Some(0) {
         return Err(Error::Usage(
             "--window must be a positive number of tokens".into(),
         ));
-    } else if let Some(window) = positive("window", &file.window)? {
+    } else if let Some(window) = loaded.positive("window", &file.window)? {
         limits.window = window;
     }
-    if let Some(v) = positive("scan.read_limit", &section.read_limit)? {
+    if let Some(v) = loaded.positive("scan.read_limit", &section.read_limit)? {
         limits.read_tokens = v;
     }
-    if let Some(v) = positive("scan.line_limit", &section.line_limit)? {
+    if let Some(v) = loaded.positive("scan.line_limit", &section.line_limit)? {
         limits.lines = v;
     }
-    if let Some(v) = positive_float("scan.large_percent", &section.large_percent, 100.0)? {
+    if let Some(v) = loaded.positive_float("scan.large_percent", &section.large_percent, 100.0)? {
         limits.large_percent = v;
     }
-    if let Some(v) = positive("scan.minified_line_chars", &section.minified_line_chars)? {
+    if let Some(v) = loaded.positive("scan.minified_line_chars", &section.minified_line_chars)? {
         limits.minified_line_chars = v;
     }
-    if let Some(v) = positive(
+    if let Some(v) = loaded.positive(
         "scan.minified_average_chars",
         &section.minified_average_chars,
     )? {
         limits.minified_average_chars = v;
     }
-    if let Some(v) = positive("scan.data_file_tokens", &section.data_file_tokens)? {
+    if let Some(v) = loaded.positive("scan.data_file_tokens", &section.data_file_tokens)? {
         limits.data_file_tokens = v;
     }
-    if let Some(v) = positive("scan.large_symbol_tokens", &section.large_symbol_tokens)? {
+    if let Some(v) = loaded.positive("scan.large_symbol_tokens", &section.large_symbol_tokens)? {
         limits.symbol_tokens = v;
     }
     let mut parse = crate::syntax::ParseLimits::default();
-    if let Some(v) = positive("scan.max_parse_bytes", &section.max_parse_bytes)? {
+    if let Some(v) = loaded.positive("scan.max_parse_bytes", &section.max_parse_bytes)? {
         parse.max_bytes = v;
     }
-    if let Some(v) = positive("scan.parse_timeout_ms", &section.parse_timeout_ms)? {
+    if let Some(v) = loaded.positive("scan.parse_timeout_ms", &section.parse_timeout_ms)? {
         parse.timeout = std::time::Duration::from_millis(v);
     }
     limits
@@ -254,12 +333,10 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
             let parsed = match value.get_ref() {
                 SizeValue::Bytes(n) if *n > 0 => Ok(*n as u64),
                 SizeValue::Bytes(_) => Err("must be positive".to_string()),
-                SizeValue::Text(s) => crate::cli::scan::parse_size(s),
+                SizeValue::Text(s) => crate::cli::common::parse_size(s),
             };
             parsed.map_err(|why| {
-                bad_value(
-                    &cfg_path,
-                    &text,
+                loaded.bad(
                     "scan.max_file_size",
                     value.span(),
                     &format!("{why} (bytes, or a string like \"100M\")"),
@@ -268,38 +345,6 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
         }
         (None, None) => DEFAULT_MAX_FILE_BYTES,
     };
-
-    let mut fail_on: Vec<Flag> = Vec::new();
-    for name in &section.fail_on {
-        let flag = Flag::from_name(name.get_ref()).ok_or_else(|| {
-            let allowed: Vec<&str> = Flag::ALL.iter().map(|f| f.name()).collect();
-            bad_value(
-                &cfg_path,
-                &text,
-                "scan.fail_on",
-                name.span(),
-                &format!("unknown flag; allowed: {}", allowed.join(", ")),
-            )
-        })?;
-        fail_on.push(flag);
-    }
-    for name in &args.fail_on {
-        // clap already restricted the names.
-        fail_on.extend(Flag::from_name(name));
-    }
-    fail_on.sort();
-    fail_on.dedup();
-
-    let top = match args.top {
-        Some(top) => top,
-        None => positive("scan.top", &section.top)?.map_or(DEFAULT_TOP, |v| v as usize),
-    };
-    if !(args.min_share.is_finite() && (0.0..=100.0).contains(&args.min_share)) {
-        return Err(Error::Usage(format!(
-            "--min-share {} is out of range: use a percentage from 0 to 100",
-            args.min_share
-        )));
-    }
 
     let mut include = section.include.clone();
     include.extend(args.include.iter().cloned());
@@ -315,29 +360,25 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
     let filter = crate::walk::Filter::new(&walk).map_err(Error::Usage)?;
 
     Ok(ScanConfig {
-        paths: args.paths.clone(),
+        paths: paths.to_vec(),
         walk,
         filter: std::sync::Arc::new(filter),
         tokenizer,
         claude_factor,
         limits,
         max_file_bytes,
-        fail_on,
+        fail_on: Vec::new(),
         output: Output {
-            format: match args.format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Markdown => Format::Markdown,
-            },
-            tree: args.tree,
-            min_share: args.min_share,
-            top,
+            format: Format::Human,
+            tree: false,
+            min_share: 0.0,
+            top: DEFAULT_TOP,
             color: use_color(cli.color),
         },
         progress: !args.no_progress,
-        dump_files: args.dump_files,
-        dump_spans: args.dump_spans.clone(),
-        symbols: !args.no_symbols && section.symbols.unwrap_or(true),
+        dump_files: false,
+        dump_spans: None,
+        symbols: section.symbols.unwrap_or(true),
         parse,
         cache_dir: if args.no_cache {
             None

@@ -2,6 +2,7 @@
 //! the one source of `--help`, the man page and the shell completions.
 //! Nothing past `config` sees these types.
 
+pub mod common;
 pub mod scan;
 
 use clap::{Parser, Subcommand, ValueEnum};
