@@ -9,9 +9,11 @@ use toml::Spanned;
 
 use crate::budget::{Flag, Limits};
 use crate::cli::common::{InputArgs, TokenizerArg};
+use crate::cli::refs::{RefsArgs, RefsFormat};
 use crate::cli::scan::{Format as FormatArg, ScanArgs};
 use crate::cli::{Cli, ColorChoice};
 use crate::error::Error;
+use crate::report::refs::RefsStyle;
 use crate::report::{Format, Output};
 use crate::tokenize::{DEFAULT_CLAUDE_FACTOR, TokenizerKind};
 use crate::walk::WalkOptions;
@@ -140,6 +142,65 @@ fn config_path(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     };
     let candidate = root.join(CONFIG_FILE);
     candidate.is_file().then_some(candidate)
+}
+
+/// Everything `refs` needs, decided once.
+#[derive(Debug, Clone)]
+pub struct RefsConfig {
+    /// How to walk, count and parse the project (its one path is the root).
+    pub scan: ScanConfig,
+    /// The queries, as given.
+    pub queries: Vec<String>,
+    /// How to print.
+    pub style: RefsStyle,
+    /// Color the human output.
+    pub color: bool,
+    /// Results per query (`None`: all).
+    pub limit: Option<usize>,
+    /// Candidates per query when choosing under a budget.
+    pub pool: usize,
+    /// The token budget for the chosen set.
+    pub budget: Option<u64>,
+}
+
+/// References shown per query by default.
+pub const DEFAULT_REFS_LIMIT: usize = 10;
+
+/// Candidates per query that `--budget` chooses among.
+pub const BUDGET_POOL: usize = 100;
+
+/// Builds the `refs` configuration from the parsed command line.
+pub fn refs(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
+    let paths = [args.root.clone()];
+    let loaded = Loaded::read(args.input.config.as_deref(), &paths)?;
+    let mut scan = input(cli, &args.input, &paths, None, &loaded)?;
+    // References need symbols, whatever the scan settings say.
+    scan.symbols = true;
+    if args.budget == Some(0) {
+        return Err(Error::Usage(
+            "--budget must be a positive number of tokens".into(),
+        ));
+    }
+    let limit = match args.limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if args.budget.is_some() => None,
+        None => Some(DEFAULT_REFS_LIMIT),
+    };
+    Ok(RefsConfig {
+        scan,
+        queries: args.queries.clone(),
+        style: match args.format {
+            _ if args.plain => RefsStyle::Plain,
+            RefsFormat::Human => RefsStyle::Human,
+            RefsFormat::Plain => RefsStyle::Plain,
+            RefsFormat::Json => RefsStyle::Json,
+        },
+        color: use_color(cli.color),
+        limit,
+        pool: BUDGET_POOL,
+        budget: args.budget,
+    })
 }
 
 /// A config file read and parsed (or the defaults when there is none),

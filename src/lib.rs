@@ -45,6 +45,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
             let config = config::scan(cli, args)?;
             command::scan::run(&config, out, err)
         }
+        Command::Refs(args) => {
+            let config = config::refs(cli, args)?;
+            command::refs::run(&config, out, err)
+        }
         Command::Cache { action } => command::cache::run(action, out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut cli::command(), "ctxbudget", out);

@@ -3,6 +3,7 @@
 //! Nothing past `config` sees these types.
 
 pub mod common;
+pub mod refs;
 pub mod scan;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -33,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Price every file, directory and symbol in tokens and flag what a session should not read whole.
     Scan(Box<scan::ScanArgs>),
+    /// Find the symbols a query is about and print paste-ready @path#Lstart-end references.
+    Refs(Box<refs::RefsArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///
     /// Entries are keyed by each file's content, the encoding, ctxbudget's

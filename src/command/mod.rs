@@ -2,4 +2,5 @@
 //! stages. Each takes a finished configuration and writers.
 
 pub mod cache;
+pub mod refs;
 pub mod scan;

@@ -42,7 +42,8 @@ pub fn run(
     if let Some(file) = &config.dump_spans {
         return dump_spans(file, config, &tokenizer, out);
     }
-    let (files, skipped) = price(config, &tokenizer);
+    let (files, skipped) = price(config, &tokenizer, |_, _| ());
+    let files: Vec<FileStat> = files.into_iter().map(|(file, ())| file).collect();
 
     if config.dump_files {
         return dump(&files, &skipped, out).map_err(Error::Output);
@@ -91,9 +92,14 @@ pub fn run(
     Ok(ExitCode::Findings)
 }
 
-/// Walks every path and prices every file on the walk's threads; returns
-/// files and skips sorted by path, each path once.
-fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<SkippedPath>) {
+/// Walks every path and prices every file on the walk's threads; `also`
+/// runs there too, on each priced file and its text (what other commands
+/// index). Returns files and skips sorted by path, each path once.
+pub fn price<T: Send>(
+    config: &ScanConfig,
+    tokenizer: &Tokenizer,
+    also: impl Fn(&FileStat, &Source) -> T + Sync,
+) -> (Vec<(FileStat, T)>, Vec<SkippedPath>) {
     let files = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
     let progress = Progress::new(config.progress);
@@ -119,10 +125,11 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
             match crate::source::read(&path, config.max_file_bytes, symlink) {
                 Ok(source) => {
                     let stat = price_file(rel, &source, config, tokenizer, &cache);
+                    let extra = also(&stat, &source);
                     let total =
                         bytes_done.fetch_add(source.bytes, Ordering::Relaxed) + source.bytes;
                     progress.file_done(total);
-                    lock(&files).push(stat);
+                    lock(&files).push((stat, extra));
                 }
                 Err(skip) => lock(&skipped).push(SkippedPath { path: rel, skip }),
             }
@@ -133,8 +140,8 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
     cache.persist();
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    files.dedup_by(|a, b| a.0.path == b.0.path);
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     skipped.dedup_by(|a, b| a.path == b.path);
     (files, skipped)
@@ -142,7 +149,7 @@ fn price(config: &ScanConfig, tokenizer: &Tokenizer) -> (Vec<FileStat>, Vec<Skip
 
 /// Counts, judges and (unless turned off) finds the symbols of one file,
 /// taking from the cache what it holds and storing what was computed.
-fn price_file(
+pub fn price_file(
     rel: String,
     source: &Source,
     config: &ScanConfig,
@@ -324,7 +331,7 @@ fn qualify(prefix: Option<&str>, rel: &str, is_file_root: bool) -> String {
 
 /// The root as reports name it: the single path as given (`/`-separated,
 /// without `./` or a trailing `/`), or `.` for several paths.
-fn root_label(paths: &[PathBuf]) -> String {
+pub fn root_label(paths: &[PathBuf]) -> String {
     let [one] = paths else {
         return ".".to_string();
     };

@@ -163,10 +163,15 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             }),
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| match e.io_error_kind() {
-        // Keep the kind, so a closed pipe stays a closed pipe.
+    to_writer_pretty(out, &doc)?;
+    writeln!(out)
+}
+
+/// Pretty JSON to `out`, keeping an I/O error's kind (so a closed pipe
+/// stays a closed pipe).
+pub fn to_writer_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| match e.io_error_kind() {
         Some(kind) => io::Error::new(kind, e),
         None => io::Error::other(e),
-    })?;
-    writeln!(out)
+    })
 }

@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod progress;
+pub mod refs;
 pub mod style;
 pub mod tree;
 

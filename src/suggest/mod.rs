@@ -1,4 +1,7 @@
 //! Advice planned from figures: which paths a session should be denied,
-//! and (later) which references to read instead. Pure: no I/O, no printing.
+//! and which symbols to reference instead of whole files. Pure: no I/O, no
+//! printing.
 
 pub mod deny;
+pub mod refs;
+pub mod words;

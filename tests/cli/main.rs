@@ -5,6 +5,7 @@ mod util;
 
 mod cache;
 mod cli_misc;
+mod refs;
 mod scan_bad_input;
 mod scan_counts;
 mod scan_output;

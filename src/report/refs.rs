@@ -1,0 +1,265 @@
+//! Prints `refs` answers: paste-ready lines for people, the references
+//! alone (`--plain`), or a JSON array.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::TokenizerInfo;
+use super::human::pad;
+use super::style::Style;
+use crate::budget::thousands;
+
+/// How to print references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefsStyle {
+    /// One reference per line with its name, kind and costs.
+    Human,
+    /// The references alone.
+    Plain,
+    /// A JSON array.
+    Json,
+}
+
+/// One reference and what it costs.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The query that found it.
+    pub query: String,
+    /// How it matched (`exact`, `text`, ...).
+    pub matched: &'static str,
+    /// The file, relative to the root.
+    pub path: String,
+    /// First line, 1-based.
+    pub start_line: u32,
+    /// Last line, inclusive.
+    pub end_line: u32,
+    /// The symbol's own name.
+    pub name: String,
+    /// Its name with the enclosing names.
+    pub qualified_name: String,
+    /// function, method, class, ...
+    pub kind: String,
+    /// Tokens of its lines.
+    pub tokens: u64,
+    /// Tokens of the whole file.
+    pub file_tokens: u64,
+    /// How well it answers the query (comparable within one query).
+    pub score: f64,
+}
+
+impl Reference {
+    /// `@path#Lstart-end`.
+    pub fn reference(&self) -> String {
+        format!("@{}#L{}-{}", self.path, self.start_line, self.end_line)
+    }
+}
+
+/// The answer to one query, or the chosen set under a budget.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// What the references answer, e.g. `"load": exact name`.
+    pub title: String,
+    /// Best first.
+    pub references: Vec<Reference>,
+    /// Matches left out by the limit.
+    pub omitted: usize,
+}
+
+/// Everything `refs` prints.
+#[derive(Debug, Clone)]
+pub struct RefsReport {
+    /// What counted.
+    pub tokenizer: TokenizerInfo,
+    /// One per query, or one chosen set.
+    pub sections: Vec<Section>,
+    /// The budget the set was chosen for.
+    pub budget: Option<u64>,
+}
+
+/// What the printed references cost together, against their whole files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Savings {
+    /// Distinct references printed.
+    pub references: usize,
+    /// Their tokens together (two references that overlap are both paid
+    /// for, as pasting both would).
+    pub tokens: u64,
+    /// Distinct files they come from.
+    pub files: usize,
+    /// Those files' tokens, each attached whole once.
+    pub whole: u64,
+}
+
+impl RefsReport {
+    /// The totals over every section.
+    pub fn savings(&self) -> Savings {
+        let mut files: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut tokens = 0;
+        let mut references = 0;
+        for r in self.distinct() {
+            files.insert(&r.path, r.file_tokens);
+            tokens += r.tokens;
+            references += 1;
+        }
+        Savings {
+            references,
+            tokens,
+            files: files.len(),
+            whole: files.values().sum(),
+        }
+    }
+}
+
+impl RefsReport {
+    /// Every reference once, in order (two queries may find the same one).
+    pub fn distinct(&self) -> impl Iterator<Item = &Reference> {
+        let mut seen = HashSet::new();
+        self.sections
+            .iter()
+            .flat_map(|s| &s.references)
+            .filter(move |r| seen.insert((r.path.as_str(), r.start_line, r.end_line)))
+    }
+}
+
+/// Writes the report in `style`.
+pub fn write(
+    report: &RefsReport,
+    style: RefsStyle,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match style {
+        RefsStyle::Plain => {
+            for r in report.distinct() {
+                writeln!(out, "{}", r.reference())?;
+            }
+            Ok(())
+        }
+        RefsStyle::Json => write_json(report, out),
+        RefsStyle::Human => write_human(report, Style::new(color), out),
+    }
+}
+
+fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let all: Vec<&Reference> = report.sections.iter().flat_map(|s| &s.references).collect();
+    let width = |f: &dyn Fn(&Reference) -> usize| all.iter().map(|r| f(r)).max().unwrap_or(0);
+    let ref_width = width(&|r| r.reference().chars().count());
+    let name_width = width(&|r| r.qualified_name.chars().count()).min(48);
+    let kind_width = width(&|r| r.kind.len());
+    let token_width = width(&|r| thousands(r.tokens).len());
+
+    for (i, section) in report.sections.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", style.heading(&section.title))?;
+        for r in &section.references {
+            let reference = r.reference();
+            writeln!(
+                out,
+                "{}  {}  {}  {:>tw$} tokens  {}",
+                style.path(&pad(&reference, ref_width)),
+                pad(&r.qualified_name, name_width),
+                pad(&r.kind, kind_width),
+                thousands(r.tokens),
+                style.dim(&format!("(file {})", thousands(r.file_tokens))),
+                tw = token_width,
+            )?;
+        }
+        if section.omitted > 0 {
+            writeln!(
+                out,
+                "{}",
+                style.dim(&format!(
+                    "... and {} more (--limit 0 shows all)",
+                    thousands(section.omitted as u64)
+                ))
+            )?;
+        }
+    }
+
+    let savings = report.savings();
+    if savings.references == 0 {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let saved = savings.whole.saturating_sub(savings.tokens);
+    let budget = report
+        .budget
+        .map(|b| format!(" of a {} budget", thousands(b)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} reference{}: {} tokens{budget}; their {} file{} attached whole: {} tokens{}",
+        savings.references,
+        plural(savings.references),
+        thousands(savings.tokens),
+        savings.files,
+        plural(savings.files),
+        thousands(savings.whole),
+        if saved > 0 {
+            format!(
+                " (saves {}, {:.0}%)",
+                thousands(saved),
+                crate::budget::percent(saved, savings.whole)
+            )
+        } else {
+            String::new()
+        },
+    )?;
+    writeln!(
+        out,
+        "{}",
+        style.dim(&format!("tokens: {}", report.tokenizer.describe()))
+    )?;
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The JSON wire type: one object per reference.
+#[derive(Serialize)]
+struct JsonReference<'a> {
+    #[serde(rename = "ref")]
+    reference: String,
+    path: &'a str,
+    start_line: u32,
+    end_line: u32,
+    name: &'a str,
+    qualified_name: &'a str,
+    kind: &'a str,
+    tokens: u64,
+    file_tokens: u64,
+    score: f64,
+    #[serde(rename = "match")]
+    matched: &'a str,
+    query: &'a str,
+}
+
+fn write_json(report: &RefsReport, out: &mut dyn Write) -> io::Result<()> {
+    let wire: Vec<JsonReference> = report
+        .sections
+        .iter()
+        .flat_map(|s| &s.references)
+        .map(|r| JsonReference {
+            reference: r.reference(),
+            path: &r.path,
+            start_line: r.start_line,
+            end_line: r.end_line,
+            name: &r.name,
+            qualified_name: &r.qualified_name,
+            kind: &r.kind,
+            tokens: r.tokens,
+            file_tokens: r.file_tokens,
+            score: (r.score * 1e6).round() / 1e6,
+            matched: r.matched,
+            query: &r.query,
+        })
+        .collect();
+    super::json::to_writer_pretty(out, &wire)?;
+    writeln!(out)
+}

@@ -1,0 +1,903 @@
+//! `refs` ranking: which symbols answer a query, best first, and which set
+//! of them fits a token budget. Pure: the command hands in priced files and
+//! their text, this module hands back positions and scores.
+//!
+//! A symbol is a document with four fields: its name (subwords), its doc
+//! comments and docstrings, its place (path components and enclosing
+//! names) and the identifiers of its body (nested symbols keep their own
+//! lines; their names stay in the parent's body). Free words are ranked by
+//! BM25F over those fields; names are matched exactly, then ignoring case,
+//! then by subwords. Ties go to the symbol whose name the rest of the code
+//! uses most.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::stats::{self, FileStat, SymbolStat};
+use crate::suggest::words;
+
+/// The fields of a symbol's document, in this order everywhere.
+const FIELDS: usize = 4;
+const NAME: usize = 0;
+const DOC: usize = 1;
+const PLACE: usize = 2;
+const BODY: usize = 3;
+/// How much a word counts in each field (BM25F weights).
+const WEIGHT: [f64; FIELDS] = [4.0, 2.0, 1.5, 1.0];
+/// How strongly each field's length normalises its counts.
+const LENGTH_NORM: [f64; FIELDS] = [0.3, 0.75, 0.3, 0.75];
+/// BM25's saturation constant.
+const K1: f64 = 1.2;
+/// How much a query term in the name adds, times its idf and the share
+/// of the name the query covers.
+const NAME_WEIGHT: f64 = 1.5;
+/// What a symbol in test code is worth, unless the query mentions tests.
+const TEST_FACTOR: f64 = 0.5;
+
+/// How a result was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Match {
+    /// The name, or the end of the qualified name, as written.
+    Exact,
+    /// The same, ignoring case.
+    CaseInsensitive,
+    /// Every subword of the query is a subword of the name.
+    Subword,
+    /// Free words, ranked by BM25F.
+    Text,
+    /// A symbol of the file or directory asked for.
+    Path,
+    /// The innermost symbol around the line asked for.
+    Line,
+}
+
+impl Match {
+    /// The name used in JSON and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Match::Exact => "exact",
+            Match::CaseInsensitive => "case-insensitive",
+            Match::Subword => "subword",
+            Match::Text => "text",
+            Match::Path => "path",
+            Match::Line => "line",
+        }
+    }
+}
+
+/// One ranked symbol: `files[file].symbols[symbol]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Index of the file in the priced files.
+    pub file: usize,
+    /// Index of the symbol in that file.
+    pub symbol: usize,
+    /// Higher is better; comparable within one query.
+    pub score: f64,
+    /// How it was found.
+    pub matched: Match,
+    /// How often its name appears in the code outside its own lines.
+    pub references: u32,
+}
+
+/// What one symbol contributes to the index, computed next to its file.
+#[derive(Debug, Clone, Default)]
+pub struct SymbolDoc {
+    /// (term number in the file's table, count per field), by term.
+    terms: Vec<(u32, [u16; FIELDS])>,
+    lengths: [u32; FIELDS],
+    own_uses: u32,
+}
+
+/// What one file contributes to the index: its terms, one document per
+/// symbol (in the file's symbol order) and how often each identifier
+/// occurs in its code (by hash: only symbol names are ever looked up).
+#[derive(Debug, Clone, Default)]
+pub struct FileWords {
+    terms: Vec<String>,
+    docs: Vec<SymbolDoc>,
+    identifiers: Vec<(u64, u32)>,
+}
+
+fn ident_hash(ident: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(ident.as_bytes())
+}
+
+/// A file's term table, memoised per identifier as written.
+struct Terms<'t> {
+    table: Vec<String>,
+    numbers: FxHashMap<String, u32>,
+    /// Identifier -> its term numbers, as a range of `flat`.
+    memo: FxHashMap<&'t str, (u32, u32)>,
+    flat: Vec<u32>,
+}
+
+impl<'t> Terms<'t> {
+    fn new() -> Self {
+        Terms {
+            table: Vec::new(),
+            numbers: FxHashMap::default(),
+            memo: FxHashMap::default(),
+            flat: Vec::new(),
+        }
+    }
+
+    /// The term numbers of one identifier.
+    fn of(&mut self, ident: &'t str) -> &[u32] {
+        let (from, to) = match self.memo.get(ident) {
+            Some(&range) => range,
+            None => {
+                let from = self.flat.len() as u32;
+                let subwords = words::subwords(ident);
+                // `QuerySet` is also "queryset", as people type it.
+                let whole = (subwords.len() > 1).then_some(ident);
+                for sub in subwords.into_iter().chain(whole) {
+                    let Some(term) = words::term(sub) else {
+                        continue;
+                    };
+                    let n = match self.numbers.get(&term) {
+                        Some(&n) => n,
+                        None => {
+                            let n = self.table.len() as u32;
+                            self.table.push(term.clone());
+                            self.numbers.insert(term, n);
+                            n
+                        }
+                    };
+                    self.flat.push(n);
+                }
+                let range = (from, self.flat.len() as u32);
+                self.memo.insert(ident, range);
+                range
+            }
+        };
+        &self.flat[from as usize..to as usize]
+    }
+
+    /// The term numbers of every identifier in `text`.
+    fn all(&mut self, text: &'t str) -> Vec<u32> {
+        let mut out = Vec::new();
+        for ident in words::identifiers(text) {
+            out.extend_from_slice(self.of(ident));
+        }
+        out
+    }
+}
+
+/// Builds one file's documents from its text and symbols. `code` says
+/// whether its identifiers count as uses of symbol names.
+pub fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: bool) -> FileWords {
+    if symbols.is_empty() && !code {
+        return FileWords::default();
+    }
+    let starts = stats::line_starts(text);
+    let mut order: Vec<usize> = (0..symbols.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = &symbols[i].span;
+        (s.start_line, std::cmp::Reverse(s.end_line))
+    });
+    // The innermost symbol owning each line, and each symbol's parent.
+    let mut owner = vec![usize::MAX; starts.len()];
+    let mut parent = vec![usize::MAX; symbols.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for &i in &order {
+        let span = &symbols[i].span;
+        while let Some(&top) = open.last() {
+            if symbols[top].span.end_line >= span.start_line {
+                break;
+            }
+            open.pop();
+        }
+        if let Some(&top) = open.last() {
+            parent[i] = top;
+        }
+        open.push(i);
+        let from = (span.start_line as usize).saturating_sub(1);
+        let to = (span.end_line as usize).min(starts.len());
+        for slot in owner.iter_mut().take(to).skip(from) {
+            *slot = i;
+        }
+    }
+
+    let mut terms = Terms::new();
+    let mut fields: Vec<FxHashMap<u32, [u16; FIELDS]>> = vec![FxHashMap::default(); symbols.len()];
+    let mut lengths = vec![[0u32; FIELDS]; symbols.len()];
+    let mut add = |symbol: usize, field: usize, term: u32| {
+        let slot = fields[symbol].entry(term).or_default();
+        slot[field] = slot[field].saturating_add(1);
+        lengths[symbol][field] += 1;
+    };
+    let mut uses: FxHashMap<&str, u32> = FxHashMap::default();
+
+    let mut block = None;
+    for (line, &owner) in owner.iter().enumerate() {
+        let from = starts[line];
+        let to = starts.get(line + 1).copied().unwrap_or(text.len());
+        let line_text = &text[from..to];
+        let is_doc = classify(line_text, &mut block);
+        let field = if is_doc { DOC } else { BODY };
+        for ident in words::identifiers(line_text) {
+            if code && !is_doc {
+                *uses.entry(ident).or_default() += 1;
+            }
+            if owner != usize::MAX {
+                for &term in terms.of(ident) {
+                    add(owner, field, term);
+                }
+            }
+        }
+    }
+
+    let dirs_and_stem = match path.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => stem,
+        _ => path,
+    };
+    let place = terms.all(dirs_and_stem);
+    for (i, symbol) in symbols.iter().enumerate() {
+        let span = &symbol.span;
+        for term in terms.all(&span.name) {
+            add(i, NAME, term);
+            if parent[i] != usize::MAX {
+                add(parent[i], BODY, term);
+            }
+        }
+        for &term in &place {
+            add(i, PLACE, term);
+        }
+        let segments = qualified_segments(&span.qualified_name);
+        if let Some((_, enclosing)) = segments.split_last() {
+            for segment in enclosing {
+                for term in terms.all(segment) {
+                    add(i, PLACE, term);
+                }
+            }
+        }
+    }
+
+    let docs = symbols
+        .iter()
+        .enumerate()
+        .map(|(i, symbol)| {
+            let span = &symbol.span;
+            let own_uses =
+                words::identifiers(stats::lines(text, &starts, span.start_line, span.end_line))
+                    .filter(|&id| id == span.name)
+                    .count() as u32;
+            let mut doc_terms: Vec<(u32, [u16; FIELDS])> = fields[i].drain().collect();
+            doc_terms.sort_unstable_by_key(|t| t.0);
+            SymbolDoc {
+                terms: doc_terms,
+                lengths: lengths[i],
+                own_uses,
+            }
+        })
+        .collect();
+    FileWords {
+        terms: terms.table,
+        docs,
+        identifiers: uses.into_iter().map(|(k, n)| (ident_hash(k), n)).collect(),
+    }
+}
+
+/// Whether a line is comment or docstring text, tracking block comments
+/// and triple-quoted strings across lines in `block` (the closing
+/// delimiter, and whether the block is documentation).
+fn classify(line: &str, block: &mut Option<(&'static str, bool)>) -> bool {
+    let trimmed = line.trim_start();
+    if let Some((close, doc)) = *block {
+        if trimmed.contains(close) {
+            *block = None;
+        }
+        return doc;
+    }
+    if trimmed.starts_with("//") || trimmed.starts_with('*') {
+        return true;
+    }
+    if let Some(rest) = trimmed.strip_prefix('#') {
+        // `# text`, `#!`, `##` are comments; `#[derive]`, `#include` are code.
+        return rest.is_empty() || rest.starts_with([' ', '\t', '#', '!', '\r', '\n']);
+    }
+    if let Some(rest) = trimmed.strip_prefix("/*") {
+        if !rest.contains("*/") {
+            *block = Some(("*/", true));
+        }
+        return true;
+    }
+    let unprefixed = trimmed.trim_start_matches(['r', 'b', 'u', 'f', 'R', 'B', 'U', 'F']);
+    for quote in ["\"\"\"", "'''"] {
+        if let Some(rest) = unprefixed.strip_prefix(quote) {
+            if !rest.contains(quote) {
+                *block = Some((quote, true));
+            }
+            return true;
+        }
+    }
+    // Code that opens a string or comment it does not close.
+    for quote in ["\"\"\"", "'''"] {
+        if trimmed.matches(quote).count() % 2 == 1 {
+            *block = Some((quote, false));
+            return false;
+        }
+    }
+    if let Some(at) = trimmed.find("/*")
+        && !trimmed[at..].contains("*/")
+    {
+        *block = Some(("*/", true));
+    }
+    false
+}
+
+/// The parts of a qualified name in any language's notation:
+/// `Config.load`, `Parser::parse`, `App\\Http\\Kernel`, `Foo#bar`.
+pub fn qualified_segments(name: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = name;
+    while !rest.is_empty() {
+        let cut = ["::", ".", "#", "->", "\\", "/"]
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|at| (at, sep.len())))
+            .min();
+        match cut {
+            Some((at, len)) => {
+                out.push(&rest[..at]);
+                rest = &rest[at + len..];
+            }
+            None => {
+                out.push(rest);
+                break;
+            }
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Every symbol of every file, searchable by name and by free words.
+pub struct Index<'f> {
+    files: &'f [FileStat],
+    /// Document number -> (file, symbol).
+    docs: Vec<(u32, u32)>,
+    lengths: Vec<[u32; FIELDS]>,
+    average: [f64; FIELDS],
+    numbers: FxHashMap<String, u32>,
+    /// Term number -> (document, count per field).
+    postings: Vec<Vec<(u32, [u16; FIELDS])>>,
+    references: Vec<u32>,
+    /// Whether each document lives in test code.
+    in_tests: Vec<bool>,
+}
+
+impl<'f> Index<'f> {
+    /// Indexes `files` with the words computed for each (same order).
+    pub fn build(files: &'f [FileStat], words: Vec<FileWords>) -> Index<'f> {
+        let mut uses: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut docs = Vec::new();
+        let mut lengths = Vec::new();
+        let mut own_uses = Vec::new();
+        let mut numbers: FxHashMap<String, u32> = FxHashMap::default();
+        let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = Vec::new();
+        for (f, file_words) in words.into_iter().enumerate() {
+            for (hash, n) in file_words.identifiers {
+                *uses.entry(hash).or_default() += n;
+            }
+            let global: Vec<u32> = file_words
+                .terms
+                .into_iter()
+                .map(|term| {
+                    let next = numbers.len() as u32;
+                    let n = *numbers.entry(term).or_insert(next);
+                    if n == next {
+                        postings.push(Vec::new());
+                    }
+                    n
+                })
+                .collect();
+            for (s, doc) in file_words.docs.into_iter().enumerate() {
+                let id = docs.len() as u32;
+                docs.push((f as u32, s as u32));
+                lengths.push(doc.lengths);
+                own_uses.push(doc.own_uses);
+                for (term, counts) in doc.terms {
+                    postings[global[term as usize] as usize].push((id, counts));
+                }
+            }
+        }
+        let mut average = [0.0; FIELDS];
+        for l in &lengths {
+            for (a, &n) in average.iter_mut().zip(l) {
+                *a += f64::from(n);
+            }
+        }
+        for a in &mut average {
+            *a = (*a / lengths.len().max(1) as f64).max(1.0);
+        }
+        let references = docs
+            .iter()
+            .zip(&own_uses)
+            .map(|(&(f, s), &own)| {
+                let name = &files[f as usize].symbols[s as usize].span.name;
+                uses.get(&ident_hash(name))
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(own)
+            })
+            .collect();
+        let in_tests = docs
+            .iter()
+            .map(|&(f, _)| is_test_path(&files[f as usize].path))
+            .collect();
+        Index {
+            files,
+            docs,
+            lengths,
+            average,
+            numbers,
+            postings,
+            references,
+            in_tests,
+        }
+    }
+
+    fn symbol(&self, doc: usize) -> &SymbolStat {
+        let (f, s) = self.docs[doc];
+        &self.files[f as usize].symbols[s as usize]
+    }
+
+    fn hit(&self, doc: usize, score: f64, matched: Match) -> Hit {
+        let (f, s) = self.docs[doc];
+        Hit {
+            file: f as usize,
+            symbol: s as usize,
+            score,
+            matched,
+            references: self.references[doc],
+        }
+    }
+
+    /// Symbols named `query` (plain or qualified): exact matches if there
+    /// are any, else case-insensitive ones, else subword ones.
+    pub fn by_name(&self, query: &str) -> Vec<Hit> {
+        let wanted = qualified_segments(query);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let lower: Vec<String> = wanted.iter().map(|s| s.to_lowercase()).collect();
+        let mut exact = Vec::new();
+        let mut folded = Vec::new();
+        for doc in 0..self.docs.len() {
+            let segments = qualified_segments(&self.symbol(doc).span.qualified_name);
+            if segments.len() < wanted.len() {
+                continue;
+            }
+            let tail = &segments[segments.len() - wanted.len()..];
+            if tail == wanted.as_slice() {
+                exact.push(self.hit(doc, 1.0, Match::Exact));
+            } else if tail.iter().zip(&lower).all(|(a, b)| a.to_lowercase() == *b) {
+                folded.push(self.hit(doc, 0.9, Match::CaseInsensitive));
+            }
+        }
+        let mut hits = if !exact.is_empty() {
+            exact
+        } else if !folded.is_empty() {
+            folded
+        } else {
+            self.by_subwords(query)
+        };
+        self.sort(&mut hits);
+        hits
+    }
+
+    /// Symbols whose qualified name holds every subword of `query`; the
+    /// fewer other subwords the name has, the better.
+    fn by_subwords(&self, query: &str) -> Vec<Hit> {
+        let mut wanted: Vec<String> = Vec::new();
+        words::terms(query, |t| wanted.push(t));
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for doc in 0..self.docs.len() {
+            let span = &self.symbol(doc).span;
+            let mut have: Vec<String> = Vec::new();
+            words::terms(&span.qualified_name, |t| have.push(t));
+            if wanted.iter().all(|w| have.contains(w)) {
+                let mut name: Vec<String> = Vec::new();
+                words::terms(&span.name, |t| name.push(t));
+                let covered = name.iter().filter(|t| wanted.contains(t)).count();
+                let coverage = covered as f64 / name.len().max(1) as f64;
+                hits.push(self.hit(doc, 0.5 + 0.3 * coverage, Match::Subword));
+            }
+        }
+        hits
+    }
+
+    /// Symbols ranked for the free words of `query`: BM25F over the doc,
+    /// place and body fields, plus how much of the name the query covers
+    /// (a symbol named after the words beats one that mentions them a
+    /// lot). Symbols in test code count for less unless the query is
+    /// about tests.
+    pub fn by_text(&self, query: &str) -> Vec<Hit> {
+        let mut wanted: Vec<String> = Vec::new();
+        words::terms(query, |t| wanted.push(t));
+        wanted.sort();
+        wanted.dedup();
+        let about_tests = wanted.iter().any(|t| t == "test" || t == "spec");
+        let n = self.docs.len() as f64;
+        // Per document: the BM25F sum and the idf of query terms in its name.
+        let mut scores: FxHashMap<u32, (f64, f64)> = FxHashMap::default();
+        for term in &wanted {
+            let Some(&number) = self.numbers.get(term) else {
+                continue;
+            };
+            let postings = &self.postings[number as usize];
+            let df = postings.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            for &(doc, counts) in postings {
+                let lengths = &self.lengths[doc as usize];
+                let weighted: f64 = [DOC, PLACE, BODY]
+                    .into_iter()
+                    .map(|f| {
+                        let norm = 1.0 - LENGTH_NORM[f]
+                            + LENGTH_NORM[f] * f64::from(lengths[f]) / self.average[f];
+                        WEIGHT[f] * f64::from(counts[f]) / norm
+                    })
+                    .sum();
+                let entry = scores.entry(doc).or_default();
+                entry.0 += idf * weighted / (K1 + weighted);
+                if counts[NAME] > 0 {
+                    entry.1 += idf;
+                }
+            }
+        }
+        let mut hits: Vec<Hit> = scores
+            .into_iter()
+            .map(|(doc, (text, in_name))| {
+                // The share of the name the query accounts for: `load` is
+                // all about "load"; `load_fixture_labels` only partly.
+                let name_terms = f64::from(self.lengths[doc as usize][NAME].max(1));
+                let matched = self.name_matches(doc as usize, &wanted) as f64;
+                let mut score = text + NAME_WEIGHT * in_name * (matched / name_terms).min(1.0);
+                if !about_tests && self.in_tests[doc as usize] {
+                    score *= TEST_FACTOR;
+                }
+                self.hit(doc as usize, score, Match::Text)
+            })
+            .collect();
+        self.sort(&mut hits);
+        hits
+    }
+
+    /// How many of `wanted` are terms of the symbol's name.
+    fn name_matches(&self, doc: usize, wanted: &[String]) -> usize {
+        let mut found = 0;
+        words::terms(&self.symbol(doc).span.name, |t| {
+            found += usize::from(wanted.contains(&t));
+        });
+        found
+    }
+
+    /// Best first: score, then how much the code uses the name, then the
+    /// smaller symbol, then position (so output never depends on hashing).
+    fn sort(&self, hits: &mut [Hit]) {
+        hits.sort_by(|a, b| {
+            let same = (a.score - b.score).abs() <= 1e-9 * a.score.abs().max(b.score.abs());
+            let by_score = if same {
+                Ordering::Equal
+            } else {
+                b.score.total_cmp(&a.score)
+            };
+            by_score
+                .then(b.references.cmp(&a.references))
+                .then_with(|| self.tokens(a).cmp(&self.tokens(b)))
+                .then_with(|| self.files[a.file].path.cmp(&self.files[b.file].path))
+                .then(a.symbol.cmp(&b.symbol))
+        });
+    }
+
+    fn tokens(&self, hit: &Hit) -> u64 {
+        self.files[hit.file].symbols[hit.symbol].tokens
+    }
+
+    /// Up to `n` symbol names closest to `query` in spelling or subwords,
+    /// for "did you mean".
+    pub fn suggestions(&self, query: &str, n: usize) -> Vec<String> {
+        // Compared without case or separators: "laodall" is close to `load_all`.
+        let plain = |name: &str| name.to_lowercase().replace(['_', '-', '$'], "");
+        let wanted = qualified_segments(query)
+            .last()
+            .map(|s| plain(s))
+            .unwrap_or_default();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut wanted_terms: Vec<String> = Vec::new();
+        words::terms(query, |t| wanted_terms.push(t));
+        let mut best: HashMap<&str, (usize, u32)> = HashMap::new();
+        for doc in 0..self.docs.len() {
+            let span = &self.symbol(doc).span;
+            let name = plain(&span.name);
+            let mut distance = words::edit_distance(&wanted, &name);
+            let mut shared = false;
+            words::terms(&span.name, |t| shared |= wanted_terms.contains(&t));
+            if shared {
+                distance = distance.min(wanted.len().max(name.len()) / 2);
+            }
+            let limit = (wanted.chars().count() / 3).max(2);
+            if distance > limit && !shared {
+                continue;
+            }
+            let entry = best
+                .entry(span.qualified_name.as_str())
+                .or_insert((distance, 0));
+            entry.0 = entry.0.min(distance);
+            entry.1 = entry.1.max(self.references[doc]);
+        }
+        let mut ranked: Vec<(&str, (usize, u32))> = best.into_iter().collect();
+        ranked.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0)));
+        ranked
+            .into_iter()
+            .take(n)
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+}
+
+/// Whether a path is test code by the usual conventions: a `test`,
+/// `tests`, `__tests__`, `spec` or `testing` directory, or a file named
+/// `test_*`, `*_test.*`, `*_tests.*`, `*.test.*`, `*.spec.*` or `*Test.*`.
+pub fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_some() {
+            if matches!(
+                part,
+                "test" | "tests" | "__tests__" | "spec" | "specs" | "testing"
+            ) {
+                return true;
+            }
+            continue;
+        }
+        let stem = part.split('.').next().unwrap_or(part);
+        return stem.starts_with("test_")
+            || stem.ends_with("_test")
+            || stem.ends_with("_tests")
+            || stem.ends_with("Test")
+            || stem.ends_with("Tests")
+            || part.contains(".test.")
+            || part.contains(".spec.");
+    }
+    false
+}
+
+/// The symbols of one file, largest first.
+pub fn in_file(file: &FileStat) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..file.symbols.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&file.symbols[a], &file.symbols[b]);
+        b.tokens
+            .cmp(&a.tokens)
+            .then(a.span.start_line.cmp(&b.span.start_line))
+    });
+    order
+}
+
+/// The innermost symbol whose lines include `line`.
+pub fn at_line(file: &FileStat, line: u32) -> Option<usize> {
+    file.symbols
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.span.start_line <= line && line <= s.span.end_line)
+        .min_by_key(|(_, s)| {
+            (
+                s.span.end_line - s.span.start_line,
+                std::cmp::Reverse(s.span.start_line),
+            )
+        })
+        .map(|(i, _)| i)
+}
+
+/// One candidate for a budgeted set.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// What attaching it costs.
+    pub tokens: u64,
+    /// What it is worth.
+    pub score: f64,
+    /// Its file (items of one file may overlap).
+    pub file: usize,
+    /// Its first line.
+    pub start: u32,
+    /// Its last line.
+    pub end: u32,
+}
+
+/// How many search nodes the exact choice may visit before settling for
+/// the best set found so far.
+const SEARCH_NODES: usize = 2_000_000;
+
+/// The indices of the items with the highest total score whose tokens fit
+/// `budget`, at most `max_count` of them, no two overlapping (a method
+/// inside a chosen class adds nothing). Branch and bound over the 0/1
+/// knapsack; the bound is the fractional knapsack of what is left.
+pub fn choose(items: &[Item], budget: u64, max_count: Option<usize>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].tokens <= budget && items[i].score > 0.0)
+        .collect();
+    let density = |i: usize| items[i].score / items[i].tokens.max(1) as f64;
+    order.sort_by(|&a, &b| density(b).total_cmp(&density(a)).then(a.cmp(&b)));
+
+    struct Search<'a> {
+        items: &'a [Item],
+        order: Vec<usize>,
+        budget: u64,
+        max_count: usize,
+        chosen: Vec<usize>,
+        best: Vec<usize>,
+        best_score: f64,
+        nodes: usize,
+    }
+    impl Search<'_> {
+        fn bound(&self, from: usize, room: u64, score: f64) -> f64 {
+            let mut room = room as f64;
+            let mut bound = score;
+            let mut count = self.chosen.len();
+            for &i in &self.order[from..] {
+                if count >= self.max_count || room <= 0.0 {
+                    break;
+                }
+                let item = &self.items[i];
+                let tokens = item.tokens.max(1) as f64;
+                if tokens <= room {
+                    room -= tokens;
+                    bound += item.score;
+                    count += 1;
+                } else {
+                    bound += item.score * room / tokens;
+                    break;
+                }
+            }
+            bound
+        }
+        fn overlaps(&self, i: usize) -> bool {
+            let item = &self.items[i];
+            self.chosen.iter().any(|&c| {
+                let other = &self.items[c];
+                other.file == item.file && other.start <= item.end && item.start <= other.end
+            })
+        }
+        fn go(&mut self, from: usize, room: u64, score: f64) {
+            self.nodes += 1;
+            if score > self.best_score + 1e-12 {
+                self.best_score = score;
+                self.best = self.chosen.clone();
+            }
+            if from == self.order.len()
+                || self.chosen.len() >= self.max_count
+                || self.nodes > SEARCH_NODES
+                || self.bound(from, room, score) <= self.best_score + 1e-12
+            {
+                return;
+            }
+            let i = self.order[from];
+            let item = &self.items[i];
+            if item.tokens <= room && !self.overlaps(i) {
+                self.chosen.push(i);
+                self.go(from + 1, room - item.tokens, score + item.score);
+                self.chosen.pop();
+            }
+            self.go(from + 1, room, score);
+        }
+    }
+    let mut search = Search {
+        items,
+        order,
+        budget,
+        max_count: max_count.unwrap_or(usize::MAX),
+        chosen: Vec::new(),
+        best: Vec::new(),
+        best_score: 0.0,
+        nodes: 0,
+    };
+    search.go(0, search.budget, 0.0);
+    let mut best = search.best;
+    best.sort_unstable();
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qualified_names_split_in_every_notation() {
+        assert_eq!(qualified_segments("Config.load"), ["Config", "load"]);
+        assert_eq!(qualified_segments("a::B::c"), ["a", "B", "c"]);
+        assert_eq!(
+            qualified_segments("App\\Kernel->boot"),
+            ["App", "Kernel", "boot"]
+        );
+        assert_eq!(qualified_segments("load"), ["load"]);
+        assert_eq!(
+            qualified_segments("impl Display for Config"),
+            ["impl Display for Config"]
+        );
+    }
+
+    #[test]
+    fn test_code_is_told_by_its_path() {
+        for path in [
+            "tests/a.py",
+            "src/__tests__/x.js",
+            "pkg/test_views.py",
+            "db/query_test.go",
+            "ui/button.spec.ts",
+            "src/FooTest.java",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        for path in [
+            "src/testing.py",
+            "contest/a.py",
+            "latest.py",
+            "src/attest.rs",
+        ] {
+            assert!(!is_test_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn comments_and_docstrings_are_told_from_code() {
+        let text = "def f():\n    \"\"\"Retries\n    with backoff.\n    \"\"\"\n    x = '''a\n    b'''\n    # note\n    #[attr]\n    /* c\n    d */\n    y()\n";
+        let mut block = None;
+        let kinds: Vec<bool> = text.lines().map(|l| classify(l, &mut block)).collect();
+        assert_eq!(
+            kinds,
+            [
+                false, true, true, true, false, false, true, false, true, true, false
+            ]
+        );
+    }
+
+    fn item(tokens: u64, score: f64, file: usize, start: u32, end: u32) -> Item {
+        Item {
+            tokens,
+            score,
+            file,
+            start,
+            end,
+        }
+    }
+
+    #[test]
+    fn the_budget_takes_the_best_total_not_the_best_first() {
+        // Greedy by score takes the 60-token item and stops at 1.0; the best
+        // set is the two smaller ones (1.6).
+        let items = [
+            item(60, 1.0, 0, 1, 10),
+            item(50, 0.8, 1, 1, 10),
+            item(50, 0.8, 2, 1, 10),
+        ];
+        assert_eq!(choose(&items, 100, None), [1, 2]);
+        assert_eq!(choose(&items, 100, Some(1)), [0]);
+        assert!(choose(&items, 10, None).is_empty());
+    }
+
+    #[test]
+    fn the_budget_never_takes_a_symbol_and_one_inside_it() {
+        let items = [
+            item(100, 1.0, 0, 1, 50),
+            item(40, 0.9, 0, 10, 20),
+            item(40, 0.2, 0, 30, 40),
+        ];
+        let chosen = choose(&items, 1000, None);
+        assert_eq!(
+            chosen,
+            [1, 2],
+            "the class alone scores 1.0, its two methods 1.1"
+        );
+    }
+}

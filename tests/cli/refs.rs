@@ -1,0 +1,322 @@
+//! `ctxbudget refs` on a fixture repository whose right answers are known:
+//! overloaded names in several files, nested methods, words found only in
+//! a docstring, paths, lines, budgets and the exit codes.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::{Outcome, Repo, ctxbudget};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refs")
+}
+
+/// Runs `refs` in the fixture with exact cl100k counts.
+fn refs(args: &[&str]) -> Outcome {
+    let mut all = vec!["refs", "-t", "cl100k"];
+    all.extend_from_slice(args);
+    ctxbudget(&fixture(), &all)
+}
+
+fn refs_json(args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let outcome = refs(&all);
+    outcome.expect_code(0);
+    outcome.json().as_array().expect("an array").clone()
+}
+
+/// `(ref, qualified_name)` of each result.
+fn found(results: &[Value]) -> Vec<(String, String)> {
+    results
+        .iter()
+        .map(|r| {
+            (
+                r["ref"].as_str().expect("ref").to_string(),
+                r["qualified_name"].as_str().expect("name").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_overloaded_name_finds_every_definition_in_every_file() {
+    let results = refs_json(&["load"]);
+    let mut refs: Vec<String> = found(&results).into_iter().map(|(r, _)| r).collect();
+    refs.sort();
+    assert_eq!(
+        refs,
+        [
+            "@app/config.py#L12-15",
+            "@app/config.py#L21-22",
+            "@app/loader.py#L12-14"
+        ]
+    );
+    assert!(results.iter().all(|r| r["match"] == "exact"));
+}
+
+#[test]
+fn a_qualified_name_picks_the_nested_method_in_any_notation() {
+    let results = refs_json(&["Config.load"]);
+    assert_eq!(
+        found(&results),
+        [(
+            "@app/config.py#L12-15".to_string(),
+            "Config.load".to_string()
+        )]
+    );
+    // Rust's notation, and a Python-style dot for a Rust method.
+    for query in ["Parser::parse", "Parser.parse"] {
+        let results = refs_json(&[query]);
+        assert_eq!(
+            found(&results),
+            [(
+                "@lib/parser.rs#L12-20".to_string(),
+                "Parser::parse".to_string()
+            )],
+            "{query}"
+        );
+    }
+}
+
+#[test]
+fn names_fall_back_to_case_insensitive_then_subword_matches() {
+    let results = refs_json(&["config.LOAD"]);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["qualified_name"], "Config.load");
+    assert_eq!(results[0]["match"], "case-insensitive");
+
+    let results = refs_json(&["config_load"]);
+    let names: Vec<String> = found(&results).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(names, ["Config.load", "loadConfig"]);
+    assert!(results.iter().all(|r| r["match"] == "subword"));
+}
+
+#[test]
+fn words_found_only_in_a_docstring_find_their_function() {
+    let results = refs_json(&["jittered backoff"]);
+    assert_eq!(results[0]["qualified_name"], "wait");
+    assert_eq!(results[0]["ref"], "@app/config.py#L25-30");
+    assert_eq!(results[0]["match"], "text");
+    assert!(results[0]["score"].as_f64().expect("a number") > 0.0);
+}
+
+#[test]
+fn a_path_lists_its_symbols_largest_first_beside_the_whole_file() {
+    let results = refs_json(&["app/config.py"]);
+    let tokens: Vec<u64> = results
+        .iter()
+        .map(|r| r["tokens"].as_u64().expect("a count"))
+        .collect();
+    assert_eq!(results.len(), 6);
+    assert!(tokens.windows(2).all(|w| w[0] >= w[1]), "{tokens:?}");
+    assert_eq!(results[0]["qualified_name"], "Config");
+    let file_tokens = results[0]["file_tokens"].as_u64().expect("a count");
+    assert!(tokens[0] < file_tokens);
+
+    let human = refs(&["app/config.py"]);
+    human.expect_code(0);
+    assert!(
+        human
+            .stdout
+            .contains(&format!("the whole file costs {file_tokens} tokens")),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_path_and_line_gives_the_innermost_symbol() {
+    let results = refs_json(&["app/config.py:14"]);
+    assert_eq!(
+        found(&results),
+        [(
+            "@app/config.py#L12-15".to_string(),
+            "Config.load".to_string()
+        )]
+    );
+    // Line 7 is the class docstring: inside the class, in no method.
+    let results = refs_json(&["app/config.py:7"]);
+    assert_eq!(results[0]["qualified_name"], "Config");
+}
+
+#[test]
+fn json_has_every_field_and_tokens_match_scan() {
+    let results = refs_json(&["Parser::parse"]);
+    let r = &results[0];
+    for key in [
+        "ref",
+        "path",
+        "start_line",
+        "end_line",
+        "name",
+        "qualified_name",
+        "kind",
+        "tokens",
+        "file_tokens",
+        "score",
+    ] {
+        assert!(r.get(key).is_some(), "missing {key}: {r}");
+    }
+    assert_eq!(r["name"], "parse");
+    assert_eq!(r["kind"], "method");
+    assert_eq!(
+        (r["start_line"].as_u64(), r["end_line"].as_u64()),
+        (Some(12), Some(20))
+    );
+
+    let scan = ctxbudget(
+        &fixture(),
+        &["scan", "-t", "cl100k", "--format", "json", "lib"],
+    );
+    let scan = scan.json();
+    let file = &scan["files"][0];
+    assert_eq!(r["file_tokens"], file["tokens"]);
+    let symbol = file["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .find(|s| s["qualified_name"] == "Parser::parse")
+        .expect("the method in scan");
+    assert_eq!(r["tokens"], symbol["tokens"]);
+}
+
+#[test]
+fn plain_prints_each_reference_once_and_nothing_else() {
+    let outcome = refs(&["--plain", "load", "Config.load"]);
+    outcome.expect_code(0);
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", outcome.stdout);
+    assert!(lines.iter().all(|l| l.starts_with('@') && l.contains("#L")));
+}
+
+#[test]
+fn limit_cuts_each_query_and_says_how_many_more() {
+    let outcome = refs(&["--limit", "1", "load"]);
+    outcome.expect_code(0);
+    assert!(
+        outcome.stdout.contains("... and 2 more"),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(refs_json(&["--limit", "1", "load"]).len(), 1);
+    assert_eq!(refs_json(&["--limit", "0", "app/config.py"]).len(), 6);
+}
+
+#[test]
+fn a_budget_picks_the_best_set_that_fits_and_reports_the_saving() {
+    let all = refs_json(&["app/config.py"]);
+    let budget = 60;
+    let chosen = refs_json(&["--budget", &budget.to_string(), "app/config.py"]);
+    let total: u64 = chosen.iter().map(|r| r["tokens"].as_u64().expect("a count")).sum();
+    assert!(total <= budget, "{total} > {budget}");
+    assert!(!chosen.is_empty());
+    // No reference lies inside another chosen one.
+    for a in &chosen {
+        for b in &chosen {
+            if a != b {
+                let inside = a["start_line"].as_u64() >= b["start_line"].as_u64()
+                    && a["end_line"].as_u64() <= b["end_line"].as_u64();
+                assert!(!inside, "{a} inside {b}");
+            }
+        }
+    }
+    assert!(chosen.len() < all.len());
+
+    let human = refs(&["--budget", "60", "app/config.py"]);
+    human.expect_code(0);
+    assert!(human.stdout.contains("of a 60 budget"), "{}", human.stdout);
+    assert!(human.stdout.contains("saves"), "{}", human.stdout);
+}
+
+#[test]
+fn a_budget_smaller_than_every_match_says_so() {
+    let outcome = refs(&["--budget", "1", "Config"]);
+    outcome.expect_code(1);
+    assert!(
+        outcome.stderr.contains("raise --budget"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn no_match_suggests_close_names_and_exits_1() {
+    let outcome = refs(&["laodall"]);
+    outcome.expect_code(1);
+    assert!(
+        outcome.stderr.contains("no symbol matches"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("load_all"), "{}", outcome.stderr);
+    // The other queries still print.
+    let outcome = refs(&["zzzqqq", "Config.get"]);
+    outcome.expect_code(1);
+    assert!(outcome.stdout.contains("Config.get"), "{}", outcome.stdout);
+}
+
+#[test]
+fn a_path_that_does_not_exist_exits_2() {
+    for query in ["app/missing.py", "missing.py", "app/missing.py:3"] {
+        let outcome = refs(&[query]);
+        outcome.expect_code(2);
+        assert!(
+            outcome.stderr.contains("no such file or directory"),
+            "{query}: {}",
+            outcome.stderr
+        );
+    }
+    refs(&["--root", "no-such-dir", "load"]).expect_code(2);
+}
+
+#[test]
+fn a_file_without_symbols_or_a_line_outside_them_says_why() {
+    let outcome = refs(&["README.md"]);
+    outcome.expect_code(1);
+    assert!(outcome.stderr.contains("not parsed"), "{}", outcome.stderr);
+    let outcome = refs(&["app/config.py:3"]);
+    outcome.expect_code(1);
+    assert!(
+        outcome.stderr.contains("outside every symbol"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("@app/config.py#L6-18"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_directory_lists_the_symbols_under_it() {
+    let results = refs_json(&["lib"]);
+    assert!(results.iter().all(|r| r["path"] == "lib/parser.rs"));
+    assert_eq!(
+        results.len(),
+        5,
+        "struct, impl, new, parse, and the free parse"
+    );
+}
+
+#[test]
+fn refs_paths_are_relative_to_the_root_from_anywhere() {
+    let here = fixture().join("app");
+    let outcome = ctxbudget(&here, &["refs", "--root", "..", "--plain", "loader.py:13"]);
+    outcome.expect_code(0);
+    assert_eq!(outcome.stdout.trim(), "@app/loader.py#L12-14");
+}
+
+#[test]
+fn ignored_files_are_not_searched_but_can_be_named() {
+    let repo = Repo::new();
+    repo.write(".gitignore", "build/\n")
+        .write("src/a.py", "def visible():\n    return 1\n")
+        .write("build/gen.py", "def hidden():\n    return 2\n");
+    repo.run(&["refs", "hidden"]).expect_code(1);
+    let outcome = repo.run(&["refs", "--plain", "build/gen.py"]);
+    outcome.expect_code(0);
+    assert_eq!(outcome.stdout.trim(), "@build/gen.py#L1-2");
+}
