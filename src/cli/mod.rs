@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "ctxbudget", version, propagate_version = true)]
 #[command(
-    after_help = "Exit codes: 0 ok, 1 findings asked for (--fail-on), 2 could not run.\n\
+    after_help = "Exit codes: 0 ok, 1 findings (a --fail-on flag, a refs query with no match), 2 could not run.\n\
     Run `ctxbudget scan --help` for the main command."
 )]
 pub struct Cli {

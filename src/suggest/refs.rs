@@ -105,13 +105,21 @@ fn ident_hash(ident: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(ident.as_bytes())
 }
 
-/// A file's term table, memoised per identifier as written.
+/// A file's term table, memoised per identifier as written, with how
+/// often each identifier is used in code.
 struct Terms<'t> {
     table: Vec<String>,
     numbers: FxHashMap<String, u32>,
-    /// Identifier -> its term numbers, as a range of `flat`.
-    memo: FxHashMap<&'t str, (u32, u32)>,
+    /// Identifier -> (its term numbers as a range of `flat`, uses).
+    memo: FxHashMap<&'t str, Memo>,
     flat: Vec<u32>,
+}
+
+#[derive(Clone, Copy)]
+struct Memo {
+    from: u32,
+    to: u32,
+    uses: u32,
 }
 
 impl<'t> Terms<'t> {
@@ -124,43 +132,49 @@ impl<'t> Terms<'t> {
         }
     }
 
-    /// The term numbers of one identifier.
-    fn of(&mut self, ident: &'t str) -> &[u32] {
-        let (from, to) = match self.memo.get(ident) {
-            Some(&range) => range,
-            None => {
-                let from = self.flat.len() as u32;
-                let subwords = words::subwords(ident);
-                // `QuerySet` is also "queryset", as people type it.
-                let whole = (subwords.len() > 1).then_some(ident);
-                for sub in subwords.into_iter().chain(whole) {
-                    let Some(term) = words::term(sub) else {
-                        continue;
-                    };
-                    let n = match self.numbers.get(&term) {
-                        Some(&n) => n,
-                        None => {
-                            let n = self.table.len() as u32;
-                            self.table.push(term.clone());
-                            self.numbers.insert(term, n);
-                            n
-                        }
-                    };
-                    self.flat.push(n);
-                }
-                let range = (from, self.flat.len() as u32);
-                self.memo.insert(ident, range);
-                range
+    /// The memo of one identifier, made on first sight.
+    fn memo(&mut self, ident: &'t str) -> &mut Memo {
+        if !self.memo.contains_key(ident) {
+            let from = self.flat.len() as u32;
+            let subwords = words::subwords(ident);
+            // `QuerySet` is also "queryset", as people type it.
+            let whole = (subwords.len() > 1).then_some(ident);
+            for sub in subwords.into_iter().chain(whole) {
+                let Some(term) = words::term(sub) else {
+                    continue;
+                };
+                let n = match self.numbers.get(&term) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.table.len() as u32;
+                        self.table.push(term.clone());
+                        self.numbers.insert(term, n);
+                        n
+                    }
+                };
+                self.flat.push(n);
             }
-        };
-        &self.flat[from as usize..to as usize]
+            let memo = Memo {
+                from,
+                to: self.flat.len() as u32,
+                uses: 0,
+            };
+            self.memo.insert(ident, memo);
+        }
+        self.memo.get_mut(ident).expect("just inserted")
+    }
+
+    /// The term numbers of a memo.
+    fn of(&self, memo: Memo) -> &[u32] {
+        &self.flat[memo.from as usize..memo.to as usize]
     }
 
     /// The term numbers of every identifier in `text`.
     fn all(&mut self, text: &'t str) -> Vec<u32> {
         let mut out = Vec::new();
         for ident in words::identifiers(text) {
-            out.extend_from_slice(self.of(ident));
+            let memo = *self.memo(ident);
+            out.extend_from_slice(self.of(memo));
         }
         out
     }
@@ -209,7 +223,7 @@ pub fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: bool) ->
         slot[field] = slot[field].saturating_add(1);
         lengths[symbol][field] += 1;
     };
-    let mut uses: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut own_uses = vec![0u32; symbols.len()];
 
     let mut block = None;
     for (line, &owner) in owner.iter().enumerate() {
@@ -219,13 +233,24 @@ pub fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: bool) ->
         let is_doc = classify(line_text, &mut block);
         let field = if is_doc { DOC } else { BODY };
         for ident in words::identifiers(line_text) {
+            let memo = terms.memo(ident);
             if code && !is_doc {
-                *uses.entry(ident).or_default() += 1;
+                memo.uses += 1;
             }
-            if owner != usize::MAX {
-                for &term in terms.of(ident) {
-                    add(owner, field, term);
+            let memo = *memo;
+            if owner == usize::MAX {
+                continue;
+            }
+            for &term in terms.of(memo) {
+                add(owner, field, term);
+            }
+            // A use of a symbol's name inside its own lines is no reference.
+            let mut around = owner;
+            while around != usize::MAX {
+                if symbols[around].span.name == ident {
+                    own_uses[around] += 1;
                 }
+                around = parent[around];
             }
         }
     }
@@ -259,25 +284,25 @@ pub fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: bool) ->
     let docs = symbols
         .iter()
         .enumerate()
-        .map(|(i, symbol)| {
-            let span = &symbol.span;
-            let own_uses =
-                words::identifiers(stats::lines(text, &starts, span.start_line, span.end_line))
-                    .filter(|&id| id == span.name)
-                    .count() as u32;
+        .map(|(i, _)| {
             let mut doc_terms: Vec<(u32, [u16; FIELDS])> = fields[i].drain().collect();
             doc_terms.sort_unstable_by_key(|t| t.0);
             SymbolDoc {
                 terms: doc_terms,
                 lengths: lengths[i],
-                own_uses,
+                own_uses: own_uses[i],
             }
         })
         .collect();
     FileWords {
         terms: terms.table,
         docs,
-        identifiers: uses.into_iter().map(|(k, n)| (ident_hash(k), n)).collect(),
+        identifiers: terms
+            .memo
+            .iter()
+            .filter(|(_, m)| m.uses > 0)
+            .map(|(ident, m)| (ident_hash(ident), m.uses))
+            .collect(),
     }
 }
 
@@ -464,10 +489,20 @@ impl<'f> Index<'f> {
             return Vec::new();
         }
         let lower: Vec<String> = wanted.iter().map(|s| s.to_lowercase()).collect();
+        let last = lower.last().map_or("", String::as_str);
         let mut exact = Vec::new();
         let mut folded = Vec::new();
         for doc in 0..self.docs.len() {
-            let segments = qualified_segments(&self.symbol(doc).span.qualified_name);
+            let qualified = &self.symbol(doc).span.qualified_name;
+            // Cheap test first: the qualified name must end with the last part.
+            let tail = qualified
+                .len()
+                .checked_sub(last.len())
+                .and_then(|at| qualified.get(at..));
+            if tail.is_none_or(|t| t.to_lowercase() != last) {
+                continue;
+            }
+            let segments = qualified_segments(qualified);
             if segments.len() < wanted.len() {
                 continue;
             }
@@ -499,8 +534,20 @@ impl<'f> Index<'f> {
         if wanted.is_empty() {
             return Vec::new();
         }
+        // Only documents holding the rarest wanted term can hold them all.
+        let Some(rarest) = wanted
+            .iter()
+            .map(|t| {
+                self.numbers
+                    .get(t)
+                    .map_or(&[][..], |&n| &self.postings[n as usize][..])
+            })
+            .min_by_key(|p| p.len())
+        else {
+            return Vec::new();
+        };
         let mut hits = Vec::new();
-        for doc in 0..self.docs.len() {
+        for doc in rarest.iter().map(|&(doc, _)| doc as usize) {
             let span = &self.symbol(doc).span;
             let mut have: Vec<String> = Vec::new();
             words::terms(&span.qualified_name, |t| have.push(t));

@@ -209,7 +209,10 @@ fn a_budget_picks_the_best_set_that_fits_and_reports_the_saving() {
     let all = refs_json(&["app/config.py"]);
     let budget = 60;
     let chosen = refs_json(&["--budget", &budget.to_string(), "app/config.py"]);
-    let total: u64 = chosen.iter().map(|r| r["tokens"].as_u64().expect("a count")).sum();
+    let total: u64 = chosen
+        .iter()
+        .map(|r| r["tokens"].as_u64().expect("a count"))
+        .sum();
     assert!(total <= budget, "{total} > {budget}");
     assert!(!chosen.is_empty());
     // No reference lies inside another chosen one.
