@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::budget::{Flag, Limits};
+use crate::cli::check::{CheckArgs, CheckFormat};
 use crate::cli::common::{InputArgs, TokenizerArg};
 use crate::cli::refs::{RefsArgs, RefsFormat};
 use crate::cli::scan::{Format as FormatArg, ScanArgs};
@@ -71,6 +72,20 @@ struct FileConfig {
     window: Option<Spanned<i64>>,
     #[serde(default)]
     scan: ScanSection,
+    #[serde(default)]
+    check: CheckSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSection {
+    max_tokens: Option<Spanned<i64>>,
+    max_file_chars: Option<Spanned<i64>>,
+    max_file_lines: Option<Spanned<i64>>,
+    strict: Option<bool>,
+    user: Option<bool>,
+    file_overhead_tokens: Option<Spanned<i64>>,
+    max_import_hops: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -313,6 +328,130 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
     Ok(config)
 }
 
+/// The tokenizer and Claude factor: flags, then the file, then defaults.
+fn choose_tokenizer(
+    kind: Option<TokenizerArg>,
+    factor: Option<f64>,
+    loaded: &Loaded,
+) -> Result<(TokenizerKind, f64), Error> {
+    let tokenizer = match kind {
+        Some(TokenizerArg::Claude) => TokenizerKind::Claude,
+        Some(TokenizerArg::Cl100k) => TokenizerKind::Cl100k,
+        Some(TokenizerArg::O200k) => TokenizerKind::O200k,
+        None => loaded.file.tokenizer.unwrap_or(TokenizerKind::Claude),
+    };
+    let claude_factor = match factor {
+        Some(f) if f.is_finite() && f > 0.0 && f <= 10.0 => f,
+        Some(f) => {
+            return Err(Error::Usage(format!(
+                "--claude-factor {f} is out of range: use a number above 0 and at most 10 (default {DEFAULT_CLAUDE_FACTOR})"
+            )));
+        }
+        None => loaded
+            .positive_float("claude_factor", &loaded.file.claude_factor, 10.0)?
+            .unwrap_or(DEFAULT_CLAUDE_FACTOR),
+    };
+    Ok((tokenizer, claude_factor))
+}
+
+/// Everything `check` needs, decided once.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    /// Where and how far to look.
+    pub memory: crate::memory::Options,
+    /// Changed files; empty to check unconditionally.
+    pub files: Vec<PathBuf>,
+    /// Which tokenizer counts.
+    pub tokenizer: TokenizerKind,
+    /// The Claude estimate's factor over cl100k.
+    pub claude_factor: f64,
+    /// The budgets.
+    pub budget: crate::report::check::Budget,
+    /// Tokens added per loaded file for the line that introduces it.
+    pub file_overhead: u64,
+    /// JSON instead of the human report.
+    pub json: bool,
+    /// Sections listed per file.
+    pub sections: usize,
+    /// Color the human report.
+    pub color: bool,
+}
+
+/// Claude Code warns about a memory file over this many characters.
+pub const DEFAULT_MAX_FILE_CHARS: u64 = 40_000;
+/// Claude Code's docs advise memory files under this many lines.
+pub const DEFAULT_MAX_FILE_LINES: u64 = 200;
+/// Tokens of the line that introduces each loaded memory file.
+pub const DEFAULT_FILE_OVERHEAD: u64 = 20;
+
+/// Builds the `check` configuration from the parsed command line.
+pub fn check(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
+    let paths = [args.root.clone()];
+    let loaded = Loaded::read(args.config.as_deref(), &paths)?;
+    let (tokenizer, claude_factor) = choose_tokenizer(args.tokenizer, args.claude_factor, &loaded)?;
+    let section = &loaded.file.check;
+    let flag = |name: &str, value: Option<u64>| -> Result<Option<u64>, Error> {
+        match value {
+            Some(0) => Err(Error::Usage(format!("--{name} must be positive"))),
+            other => Ok(other),
+        }
+    };
+    let max_tokens = match flag("max-tokens", args.max_tokens)? {
+        Some(v) => Some(v),
+        None => loaded.positive("check.max_tokens", &section.max_tokens)?,
+    };
+    let max_file_chars = match flag("max-file-chars", args.max_file_chars)? {
+        Some(v) => v,
+        None => loaded
+            .positive("check.max_file_chars", &section.max_file_chars)?
+            .unwrap_or(DEFAULT_MAX_FILE_CHARS),
+    };
+    let max_file_lines = match flag("max-file-lines", args.max_file_lines)? {
+        Some(v) => v,
+        None => loaded
+            .positive("check.max_file_lines", &section.max_file_lines)?
+            .unwrap_or(DEFAULT_MAX_FILE_LINES),
+    };
+    let file_overhead = match &section.file_overhead_tokens {
+        Some(v) if *v.get_ref() >= 0 => *v.get_ref() as u64,
+        Some(v) => {
+            return Err(loaded.bad(
+                "check.file_overhead_tokens",
+                v.span(),
+                "must be zero or a positive integer",
+            ));
+        }
+        None => DEFAULT_FILE_OVERHEAD,
+    };
+    let max_hops = loaded
+        .positive("check.max_import_hops", &section.max_import_hops)?
+        .map_or(crate::memory::MAX_HOPS, |v| v as usize);
+    Ok(CheckConfig {
+        memory: crate::memory::Options {
+            project: args.root.clone(),
+            user: args.user || section.user.unwrap_or(false),
+            home: std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            max_hops,
+            max_bytes: crate::memory::MAX_BYTES,
+        },
+        files: args.files.clone(),
+        tokenizer,
+        claude_factor,
+        budget: crate::report::check::Budget {
+            max_tokens,
+            max_file_chars,
+            max_file_lines,
+            strict: args.strict || section.strict.unwrap_or(false),
+        },
+        file_overhead,
+        json: args.format == CheckFormat::Json,
+        sections: args.sections,
+        color: use_color(cli.color),
+    })
+}
+
 /// What every command that walks and prices a repository shares: the walk,
 /// the tokenizer, the limits, parsing and the cache. Output settings are
 /// the scan report's defaults; each command sets its own.
@@ -325,23 +464,7 @@ fn input(
 ) -> Result<ScanConfig, Error> {
     let file = &loaded.file;
     let section = &file.scan;
-    let tokenizer = match args.tokenizer {
-        Some(TokenizerArg::Claude) => TokenizerKind::Claude,
-        Some(TokenizerArg::Cl100k) => TokenizerKind::Cl100k,
-        Some(TokenizerArg::O200k) => TokenizerKind::O200k,
-        None => file.tokenizer.unwrap_or(TokenizerKind::Claude),
-    };
-    let claude_factor = match args.claude_factor {
-        Some(f) if f.is_finite() && f > 0.0 && f <= 10.0 => f,
-        Some(f) => {
-            return Err(Error::Usage(format!(
-                "--claude-factor {f} is out of range: use a number above 0 and at most 10 (default {DEFAULT_CLAUDE_FACTOR})"
-            )));
-        }
-        None => loaded
-            .positive_float("claude_factor", &file.claude_factor, 10.0)?
-            .unwrap_or(DEFAULT_CLAUDE_FACTOR),
-    };
+    let (tokenizer, claude_factor) = choose_tokenizer(args.tokenizer, args.claude_factor, loaded)?;
     let mut limits = Limits::default();
     if let Some(window) = window.filter(|w| *w > 0) {
         limits.window = window;

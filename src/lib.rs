@@ -24,6 +24,7 @@ pub mod config;
 pub mod error;
 pub mod exit_code;
 pub mod lang;
+pub mod memory;
 pub mod report;
 pub mod source;
 pub mod stats;
@@ -44,6 +45,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
         Command::Scan(args) => {
             let config = config::scan(cli, args)?;
             command::scan::run(&config, out, err)
+        }
+        Command::Check(args) => {
+            let config = config::check(cli, args)?;
+            command::check::run(&config, out, err)
         }
         Command::Refs(args) => {
             let config = config::refs(cli, args)?;

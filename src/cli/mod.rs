@@ -2,6 +2,7 @@
 //! the one source of `--help`, the man page and the shell completions.
 //! Nothing past `config` sees these types.
 
+pub mod check;
 pub mod common;
 pub mod refs;
 pub mod scan;
@@ -34,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Price every file, directory and symbol in tokens and flag what a session should not read whole.
     Scan(Box<scan::ScanArgs>),
+    /// Gate the memory files (CLAUDE.md, @ imports, rules) every session pays for.
+    Check(Box<check::CheckArgs>),
     /// Find the symbols a query is about and print paste-ready @path#Lstart-end references.
     Refs(Box<refs::RefsArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).

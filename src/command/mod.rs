@@ -2,5 +2,6 @@
 //! stages. Each takes a finished configuration and writers.
 
 pub mod cache;
+pub mod check;
 pub mod refs;
 pub mod scan;

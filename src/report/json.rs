@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::ScanReport;
+use super::{ScanReport, TokenizerInfo};
 
 /// The schema version; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -25,11 +25,23 @@ struct Scan<'a> {
 }
 
 #[derive(Serialize)]
-struct Tokenizer {
+/// The tokenizer as every JSON document names it.
+pub struct Tokenizer {
     name: &'static str,
     encoding: &'static str,
     factor: f64,
     estimate: bool,
+}
+
+impl From<TokenizerInfo> for Tokenizer {
+    fn from(info: TokenizerInfo) -> Tokenizer {
+        Tokenizer {
+            name: info.kind.name(),
+            encoding: info.kind.encoding(),
+            factor: info.factor,
+            estimate: info.kind.is_estimate(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -96,12 +108,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let doc = Scan {
         version: SCHEMA_VERSION,
         root: &report.root,
-        tokenizer: Tokenizer {
-            name: report.tokenizer.kind.name(),
-            encoding: report.tokenizer.kind.encoding(),
-            factor: report.tokenizer.factor,
-            estimate: report.tokenizer.kind.is_estimate(),
-        },
+        tokenizer: Tokenizer::from(report.tokenizer),
         context_window: report.limits.window,
         totals: Totals {
             files: report.totals.files,

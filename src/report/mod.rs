@@ -1,6 +1,7 @@
 //! The only code that writes output. Every printer takes finished data and
 //! any `W: Write`, so reports are tested against in-memory results.
 
+pub mod check;
 pub mod human;
 pub mod json;
 pub mod markdown;

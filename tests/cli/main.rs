@@ -4,6 +4,7 @@
 mod util;
 
 mod cache;
+mod check;
 mod cli_misc;
 mod refs;
 mod scan_bad_input;
