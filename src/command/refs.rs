@@ -15,7 +15,8 @@ use crate::exit_code::ExitCode;
 use crate::report::TokenizerInfo;
 use crate::report::refs::{Reference, RefsReport, Section};
 use crate::stats::FileStat;
-use crate::suggest::refs::{self, FileWords, Hit, Index, Item, Match};
+use crate::suggest::choose::{self, Item};
+use crate::suggest::refs::{self, FileWords, Hit, Index, Match};
 use crate::tokenize::Tokenizer;
 
 /// What a query asks for.
@@ -508,7 +509,7 @@ fn choose(
             }
         })
         .collect();
-    let mut chosen = refs::choose(&items, budget, config.limit);
+    let mut chosen = choose::choose(&items, budget, config.limit);
     chosen.sort_by(|&a, &b| items[b].score.total_cmp(&items[a].score).then(a.cmp(&b)));
     Section {
         title: format!(

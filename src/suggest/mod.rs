@@ -2,6 +2,7 @@
 //! and which symbols to reference instead of whole files. Pure: no I/O, no
 //! printing.
 
+pub mod choose;
 pub mod deny;
 pub mod refs;
 pub mod words;
