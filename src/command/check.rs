@@ -20,16 +20,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     let project = &config.memory.project;
-    let meta = std::fs::metadata(project).map_err(|source| Error::BadPath {
-        path: project.clone(),
-        source,
-    })?;
-    if !meta.is_dir() {
-        return Err(Error::Usage(format!(
-            "--root {} is not a directory\nhint: pass the directory a session starts in",
-            project.display()
-        )));
-    }
+    super::require_root(project, "pass the directory a session starts in")?;
     let model = memory::load(&config.memory);
     if !config.files.is_empty() && !concerns(&config.files, &model) {
         let _ = writeln!(

@@ -45,16 +45,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     let root = &config.scan.paths[0];
-    let meta = std::fs::metadata(root).map_err(|source| Error::BadPath {
-        path: root.clone(),
-        source,
-    })?;
-    if !meta.is_dir() {
-        return Err(Error::Usage(format!(
-            "--root {} is not a directory\nhint: pass the project directory; query a file by its path",
-            root.display()
-        )));
-    }
+    super::require_root(root, "pass the project directory; query a file by its path")?;
     let queries = config
         .queries
         .iter()

@@ -315,7 +315,7 @@ impl Loader<'_> {
             display: display.clone(),
             scope,
             imported_from: None,
-            text: text.clone(),
+            text,
         });
         let mut chain = vec![real];
         self.follow(&display, imports, &mut chain, scope);

@@ -93,6 +93,15 @@ pub struct Savings {
 }
 
 impl RefsReport {
+    /// Every reference once, in order (two queries may find the same one).
+    pub fn distinct(&self) -> impl Iterator<Item = &Reference> {
+        let mut seen = HashSet::new();
+        self.sections
+            .iter()
+            .flat_map(|s| &s.references)
+            .filter(move |r| seen.insert((r.path.as_str(), r.start_line, r.end_line)))
+    }
+
     /// The totals over every section.
     pub fn savings(&self) -> Savings {
         let mut files: BTreeMap<&str, u64> = BTreeMap::new();
@@ -109,17 +118,6 @@ impl RefsReport {
             files: files.len(),
             whole: files.values().sum(),
         }
-    }
-}
-
-impl RefsReport {
-    /// Every reference once, in order (two queries may find the same one).
-    pub fn distinct(&self) -> impl Iterator<Item = &Reference> {
-        let mut seen = HashSet::new();
-        self.sections
-            .iter()
-            .flat_map(|s| &s.references)
-            .filter(move |r| seen.insert((r.path.as_str(), r.start_line, r.end_line)))
     }
 }
 
