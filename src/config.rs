@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use crate::budget::{Flag, Limits};
 use crate::cli::check::{CheckArgs, CheckFormat};
+use crate::cli::claude_md::ClaudeMdArgs;
 use crate::cli::common::{InputArgs, TokenizerArg};
 use crate::cli::refs::{RefsArgs, RefsFormat};
 use crate::cli::scan::{Format as FormatArg, ScanArgs};
@@ -74,6 +75,16 @@ struct FileConfig {
     scan: ScanSection,
     #[serde(default)]
     check: CheckSection,
+    #[serde(default)]
+    claude_md: ClaudeMdSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaudeMdSection {
+    budget: Option<Spanned<i64>>,
+    file: Option<PathBuf>,
+    expensive_tokens: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -215,6 +226,83 @@ pub fn refs(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
         limit,
         pool: BUDGET_POOL,
         budget: args.budget,
+    })
+}
+
+/// What `claude-md` does with the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaudeMdMode {
+    /// Write it into the file.
+    Write,
+    /// Print it; write nothing.
+    Stdout,
+    /// Compare it with the file's; write nothing.
+    Check,
+}
+
+/// Everything `claude-md` needs, decided once.
+#[derive(Debug, Clone)]
+pub struct ClaudeMdConfig {
+    /// How to walk, count and parse the project (its one path is the root).
+    pub scan: ScanConfig,
+    /// The memory file the block goes in.
+    pub file: PathBuf,
+    /// Most tokens the block may cost.
+    pub budget: u64,
+    /// Read cost from which a file is listed as one not to read whole.
+    pub expensive_tokens: u64,
+    /// Write, print or check.
+    pub mode: ClaudeMdMode,
+}
+
+/// Builds the `claude-md` configuration from the parsed command line.
+pub fn claude_md(cli: &Cli, args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error> {
+    let paths = [args.root.clone()];
+    let loaded = Loaded::read(args.input.config.as_deref(), &paths)?;
+    let mut scan = input(cli, &args.input, &paths, None, &loaded)?;
+    // The most used symbols need symbols, whatever the scan settings say.
+    scan.symbols = true;
+    let section = &loaded.file.claude_md;
+    let budget = match args.budget {
+        Some(0) => {
+            return Err(Error::Usage(
+                "--budget must be a positive number of tokens".into(),
+            ));
+        }
+        Some(n) => n,
+        None => loaded
+            .positive("claude_md.budget", &section.budget)?
+            .unwrap_or(crate::suggest::claude_md::DEFAULT_BUDGET),
+    };
+    let expensive_tokens = loaded
+        .positive("claude_md.expensive_tokens", &section.expensive_tokens)?
+        .unwrap_or(crate::suggest::claude_md::DEFAULT_EXPENSIVE_TOKENS);
+    let file = match (&args.file, &section.file) {
+        (Some(file), _) => file.clone(),
+        // A path in the file is relative to the project.
+        (None, Some(file)) => args.root.join(file),
+        (None, None) => {
+            let top = args.root.join("CLAUDE.md");
+            let nested = args.root.join(".claude").join("CLAUDE.md");
+            if !top.exists() && nested.is_file() {
+                nested
+            } else {
+                top
+            }
+        }
+    };
+    Ok(ClaudeMdConfig {
+        scan,
+        file,
+        budget,
+        expensive_tokens,
+        mode: if args.stdout {
+            ClaudeMdMode::Stdout
+        } else if args.check {
+            ClaudeMdMode::Check
+        } else {
+            ClaudeMdMode::Write
+        },
     })
 }
 

@@ -23,6 +23,13 @@ pub enum Error {
     },
     /// An argument combination or value that cannot work.
     Usage(String),
+    /// A file ctxbudget was asked to update cannot be updated safely.
+    Update {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with what to do.
+        message: String,
+    },
     /// Writing the report failed (other than a closed pipe).
     Output(std::io::Error),
 }
@@ -40,6 +47,9 @@ impl fmt::Display for Error {
                 write!(f, "invalid config {}: {message}", path.display())
             }
             Error::Usage(message) => write!(f, "{message}"),
+            Error::Update { path, message } => {
+                write!(f, "cannot update {}: {message}", path.display())
+            }
             Error::Output(source) => write!(f, "cannot write the report: {source}"),
         }
     }

@@ -50,6 +50,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
             let config = config::check(cli, args)?;
             command::check::run(&config, out, err)
         }
+        Command::ClaudeMd(args) => {
+            let config = config::claude_md(cli, args)?;
+            command::claude_md::run(&config, out, err)
+        }
         Command::Refs(args) => {
             let config = config::refs(cli, args)?;
             command::refs::run(&config, out, err)

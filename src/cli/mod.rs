@@ -3,6 +3,7 @@
 //! Nothing past `config` sees these types.
 
 pub mod check;
+pub mod claude_md;
 pub mod common;
 pub mod refs;
 pub mod scan;
@@ -37,6 +38,9 @@ pub enum Command {
     Scan(Box<scan::ScanArgs>),
     /// Gate the memory files (CLAUDE.md, @ imports, rules) every session pays for.
     Check(Box<check::CheckArgs>),
+    /// Write a lean CLAUDE.md block inside a token budget, leaving your own text alone.
+    #[command(name = "claude-md")]
+    ClaudeMd(Box<claude_md::ClaudeMdArgs>),
     /// Find the symbols a query is about and print paste-ready @path#Lstart-end references.
     Refs(Box<refs::RefsArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod check;
+pub mod claude_md;
 pub mod refs;
 pub mod scan;
 

@@ -4,6 +4,7 @@
 //! on demand, and what is wrong with the imports. Reads files; counts
 //! nothing (the caller prices the loaded text).
 
+pub mod block;
 pub mod markdown;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! any `W: Write`, so reports are tested against in-memory results.
 
 pub mod check;
+pub mod claude_md;
 pub mod human;
 pub mod json;
 pub mod markdown;

@@ -3,6 +3,8 @@
 //! printing.
 
 pub mod choose;
+pub mod claude_md;
 pub mod deny;
+pub mod project;
 pub mod refs;
 pub mod words;

@@ -390,6 +390,8 @@ pub struct Index<'f> {
     /// Term number -> (document, count per field).
     postings: Vec<Vec<(u32, [u16; FIELDS])>>,
     references: Vec<u32>,
+    /// How many other files use each document's name in their code.
+    spread: Vec<u32>,
     /// Whether each document lives in test code.
     in_tests: Vec<bool>,
 }
@@ -403,10 +405,21 @@ impl<'f> Index<'f> {
         let mut own_uses = Vec::new();
         let mut numbers: FxHashMap<String, u32> = FxHashMap::default();
         let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = Vec::new();
+        let mut files_using: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut used_at_home: Vec<bool> = Vec::new();
         for (f, file_words) in words.into_iter().enumerate() {
-            for (hash, n) in file_words.identifiers {
+            for &(hash, n) in &file_words.identifiers {
                 *uses.entry(hash).or_default() += n;
+                *files_using.entry(hash).or_default() += 1;
             }
+            let here: rustc_hash::FxHashSet<u64> =
+                file_words.identifiers.iter().map(|&(h, _)| h).collect();
+            used_at_home.extend(
+                files[f]
+                    .symbols
+                    .iter()
+                    .map(|s| here.contains(&ident_hash(&s.span.name))),
+            );
             let global: Vec<u32> = file_words
                 .terms
                 .into_iter()
@@ -449,6 +462,15 @@ impl<'f> Index<'f> {
                     .saturating_sub(own)
             })
             .collect();
+        let spread = docs
+            .iter()
+            .zip(&used_at_home)
+            .map(|(&(f, s), &home)| {
+                let name = &files[f as usize].symbols[s as usize].span.name;
+                let n = files_using.get(&ident_hash(name)).copied().unwrap_or(0);
+                n.saturating_sub(u32::from(home))
+            })
+            .collect();
         let in_tests = docs
             .iter()
             .map(|&(f, _)| is_test_path(&files[f as usize].path))
@@ -461,8 +483,22 @@ impl<'f> Index<'f> {
             numbers,
             postings,
             references,
+            spread,
             in_tests,
         }
+    }
+
+    /// Per file, per symbol: how many other code files use its name.
+    pub fn files_using(&self) -> Vec<Vec<u32>> {
+        let mut out: Vec<Vec<u32>> = self
+            .files
+            .iter()
+            .map(|f| vec![0; f.symbols.len()])
+            .collect();
+        for (&(f, s), &n) in self.docs.iter().zip(&self.spread) {
+            out[f as usize][s as usize] = n;
+        }
+        out
     }
 
     fn symbol(&self, doc: usize) -> &SymbolStat {

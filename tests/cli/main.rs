@@ -5,6 +5,7 @@ mod util;
 
 mod cache;
 mod check;
+mod claude_md;
 mod cli_misc;
 mod refs;
 mod scan_bad_input;

@@ -1,0 +1,869 @@
+//! What a project says about itself: its description (package manifest,
+//! else the README's first paragraph) and the commands that build, test,
+//! lint and run it (Cargo.toml, package.json scripts, pyproject.toml,
+//! tox.ini, Makefile, justfile, go.mod, ...). Pure: the caller reads the
+//! files at the project root and passes their text.
+
+use std::collections::BTreeSet;
+
+/// Files at the project root this module reads, when present.
+pub const MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "package.json",
+    "pyproject.toml",
+    "setup.cfg",
+    "tox.ini",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "go.mod",
+    "CMakeLists.txt",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "Gemfile",
+    "composer.json",
+    "deno.json",
+    ".pre-commit-config.yaml",
+];
+
+/// README names, in the order they are preferred.
+pub const READMES: &[&str] = &[
+    "README.md",
+    "README.markdown",
+    "README.rst",
+    "README.txt",
+    "README",
+    "readme.md",
+    "Readme.md",
+];
+
+/// Lock files that tell which tool runs a project's commands.
+pub const LOCKS: &[&str] = &[
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "bun.lockb",
+    "bun.lock",
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+];
+
+/// What a command is for, in the order they are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Purpose {
+    /// Run the tests.
+    Test,
+    /// Build the project.
+    Build,
+    /// Lint or type-check.
+    Lint,
+    /// Format the code.
+    Format,
+    /// Run the program or a development server.
+    Run,
+    /// Everything else a task runner offers that is worth knowing.
+    Other,
+}
+
+impl Purpose {
+    /// The label shown before the command.
+    pub fn label(self) -> &'static str {
+        match self {
+            Purpose::Test => "test",
+            Purpose::Build => "build",
+            Purpose::Lint => "lint",
+            Purpose::Format => "format",
+            Purpose::Run => "run",
+            Purpose::Other => "other",
+        }
+    }
+
+    /// The purpose a task or script name suggests, if any.
+    fn of_name(name: &str) -> Option<Purpose> {
+        let name = name.to_ascii_lowercase();
+        let base = name.split([':', '-', '_', '.']).next().unwrap_or(&name);
+        Some(match base {
+            "test" | "tests" | "check" | "ci" | "coverage" | "cov" | "e2e" | "spec" => {
+                Purpose::Test
+            }
+            "build" | "all" | "compile" | "dist" | "release" | "bundle" => Purpose::Build,
+            "lint" | "clippy" | "typecheck" | "types" | "mypy" | "vet" | "tsc" | "style"
+            | "flake8" | "pylint" | "ruff" | "eslint" => Purpose::Lint,
+            "fmt" | "format" | "prettier" | "black" => Purpose::Format,
+            "run" | "start" | "dev" | "serve" | "server" | "watch" => Purpose::Run,
+            "docs" | "doc" | "bench" | "install" | "setup" | "migrate" | "generate" | "gen" => {
+                Purpose::Other
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// One command a session can run, and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Command {
+    /// What it is for.
+    pub purpose: Purpose,
+    /// The command line.
+    pub line: String,
+    /// The file that declares it (`Makefile`), or that it was inferred from.
+    pub source: &'static str,
+    /// Declared by the project (a script, a target) rather than inferred
+    /// from the toolchain's conventions.
+    pub declared: bool,
+}
+
+/// What the root's files say about the project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct About {
+    /// The package name, when a manifest gives one.
+    pub name: Option<String>,
+    /// One or two sentences on what it is.
+    pub description: Option<String>,
+    /// Commands, declared ones first within each purpose.
+    pub commands: Vec<Command>,
+}
+
+/// The root's files a caller found: (file name, text).
+pub struct RootFiles<'a> {
+    /// Manifests and READMEs with their text.
+    pub texts: Vec<(&'a str, &'a str)>,
+    /// Every file name present at the root (lock files, `gradlew`, ...),
+    /// and `src/main.rs` when it exists.
+    pub names: BTreeSet<&'a str>,
+    /// Directories present at the root.
+    pub dirs: BTreeSet<&'a str>,
+}
+
+impl RootFiles<'_> {
+    fn text(&self, name: &str) -> Option<&str> {
+        self.texts.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+}
+
+/// Longest description kept, in characters.
+const DESCRIPTION_CHARS: usize = 320;
+
+/// Reads what the project says about itself.
+pub fn about(root: &RootFiles<'_>) -> About {
+    let mut about = About::default();
+    let mut commands = Vec::new();
+    if let Some(text) = root.text("Cargo.toml") {
+        cargo(text, root, &mut about, &mut commands);
+    }
+    if let Some(text) = root.text("package.json") {
+        package_json(text, root, &mut about, &mut commands);
+    }
+    if let Some(text) = root.text("deno.json") {
+        deno(text, &mut commands);
+    }
+    if let Some(text) = root.text("pyproject.toml") {
+        pyproject(text, root, &mut about, &mut commands);
+    }
+    if let Some(text) = root.text("setup.cfg") {
+        if about.description.is_none() {
+            about.description = ini_value(text, "metadata", "description");
+        }
+        if about.name.is_none() {
+            about.name = ini_value(text, "metadata", "name");
+        }
+    }
+    if let Some(text) = root.text("tox.ini") {
+        tox(text, &mut commands);
+    }
+    for name in ["Makefile", "makefile", "GNUmakefile"] {
+        if let Some(text) = root.text(name) {
+            for target in make_targets(text) {
+                push_task(&mut commands, &target, format!("make {target}"), "Makefile");
+            }
+            break;
+        }
+    }
+    for name in ["justfile", "Justfile", ".justfile"] {
+        if let Some(text) = root.text(name) {
+            for recipe in just_recipes(text) {
+                push_task(&mut commands, &recipe, format!("just {recipe}"), "justfile");
+            }
+            break;
+        }
+    }
+    if root.text("go.mod").is_some() {
+        infer(&mut commands, Purpose::Build, "go build ./...", "go.mod");
+        infer(&mut commands, Purpose::Test, "go test ./...", "go.mod");
+        infer(&mut commands, Purpose::Lint, "go vet ./...", "go.mod");
+    }
+    if root.text("CMakeLists.txt").is_some() {
+        infer(
+            &mut commands,
+            Purpose::Build,
+            "cmake -B build && cmake --build build",
+            "CMakeLists.txt",
+        );
+        infer(
+            &mut commands,
+            Purpose::Test,
+            "ctest --test-dir build",
+            "CMakeLists.txt",
+        );
+    }
+    if root.text("pom.xml").is_some() {
+        let mvn = if root.has("mvnw") { "./mvnw" } else { "mvn" };
+        infer(
+            &mut commands,
+            Purpose::Build,
+            &format!("{mvn} package"),
+            "pom.xml",
+        );
+        infer(
+            &mut commands,
+            Purpose::Test,
+            &format!("{mvn} test"),
+            "pom.xml",
+        );
+    }
+    for name in ["build.gradle", "build.gradle.kts"] {
+        if root.text(name).is_some() {
+            let gradle = if root.has("gradlew") {
+                "./gradlew"
+            } else {
+                "gradle"
+            };
+            infer(
+                &mut commands,
+                Purpose::Build,
+                &format!("{gradle} build"),
+                "build.gradle",
+            );
+            infer(
+                &mut commands,
+                Purpose::Test,
+                &format!("{gradle} test"),
+                "build.gradle",
+            );
+        }
+    }
+    if root.text("Gemfile").is_some() {
+        if root.dirs.contains("spec") {
+            infer(&mut commands, Purpose::Test, "bundle exec rspec", "Gemfile");
+        } else if root.has("Rakefile") {
+            infer(
+                &mut commands,
+                Purpose::Test,
+                "bundle exec rake test",
+                "Gemfile",
+            );
+        }
+    }
+    if let Some(text) = root.text("composer.json") {
+        composer(text, &mut commands);
+    }
+    if root.text(".pre-commit-config.yaml").is_some() {
+        infer(
+            &mut commands,
+            Purpose::Lint,
+            "pre-commit run --all-files",
+            ".pre-commit-config.yaml",
+        );
+    }
+    if about.description.is_none() {
+        about.description = READMES
+            .iter()
+            .find_map(|name| root.text(name))
+            .and_then(readme_description);
+    }
+    about.commands = settle(commands);
+    about
+}
+
+/// Declared commands first within each purpose; an inferred command is
+/// dropped when a declared one covers its purpose; each line once.
+fn settle(mut commands: Vec<Command>) -> Vec<Command> {
+    let declared: BTreeSet<Purpose> = commands
+        .iter()
+        .filter(|c| c.declared)
+        .map(|c| c.purpose)
+        .collect();
+    commands.retain(|c| c.declared || !declared.contains(&c.purpose));
+    // Stable: within a purpose, the order the files were read in.
+    commands.sort_by_key(|c| (c.purpose, !c.declared));
+    let mut seen = BTreeSet::new();
+    commands.retain(|c| seen.insert(c.line.clone()));
+    commands
+}
+
+fn infer(commands: &mut Vec<Command>, purpose: Purpose, line: &str, source: &'static str) {
+    commands.push(Command {
+        purpose,
+        line: line.to_string(),
+        source,
+        declared: false,
+    });
+}
+
+/// A task a runner declares, kept when its name says what it is for.
+fn push_task(commands: &mut Vec<Command>, name: &str, line: String, source: &'static str) {
+    if let Some(purpose) = Purpose::of_name(name) {
+        commands.push(Command {
+            purpose,
+            line,
+            source,
+            declared: true,
+        });
+    }
+}
+
+fn cargo(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut Vec<Command>) {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let package = doc.get("package").and_then(|p| p.as_table());
+    if let Some(package) = package {
+        about.name = package.get("name").and_then(string);
+        about.description = package.get("description").and_then(string);
+    }
+    let workspace = doc.contains_key("workspace") && package.is_none();
+    let all = if workspace { " --workspace" } else { "" };
+    infer(commands, Purpose::Build, "cargo build", "Cargo.toml");
+    infer(
+        commands,
+        Purpose::Test,
+        &format!("cargo test{all}"),
+        "Cargo.toml",
+    );
+    infer(
+        commands,
+        Purpose::Lint,
+        &format!("cargo clippy{all} --all-targets"),
+        "Cargo.toml",
+    );
+    infer(commands, Purpose::Format, "cargo fmt", "Cargo.toml");
+    let has_bin = doc.contains_key("bin") || root.has("src/main.rs");
+    if has_bin && !workspace {
+        infer(commands, Purpose::Run, "cargo run --", "Cargo.toml");
+    }
+}
+
+fn string(value: &toml::Value) -> Option<String> {
+    value.as_str().map(one_paragraph).filter(|s| !s.is_empty())
+}
+
+fn package_json(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut Vec<Command>) {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    if about.name.is_none() {
+        about.name = doc.get("name").and_then(|v| v.as_str()).map(str::to_string);
+    }
+    if about.description.is_none() {
+        about.description = doc
+            .get("description")
+            .and_then(|v| v.as_str())
+            .map(one_paragraph)
+            .filter(|s| !s.is_empty());
+    }
+    let runner = if root.has("pnpm-lock.yaml") {
+        "pnpm"
+    } else if root.has("yarn.lock") {
+        "yarn"
+    } else if root.has("bun.lockb") || root.has("bun.lock") {
+        "bun"
+    } else {
+        "npm"
+    };
+    let Some(scripts) = doc.get("scripts").and_then(|s| s.as_object()) else {
+        return;
+    };
+    // serde_json keeps keys sorted, so the order is stable.
+    for name in scripts.keys() {
+        let line = match (runner, name.as_str()) {
+            ("npm", "test" | "start") => format!("npm {name}"),
+            ("npm", _) => format!("npm run {name}"),
+            _ => format!("{runner} {name}"),
+        };
+        push_task(commands, name, line, "package.json");
+    }
+}
+
+fn deno(text: &str, commands: &mut Vec<Command>) {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    if let Some(tasks) = doc.get("tasks").and_then(|s| s.as_object()) {
+        for name in tasks.keys() {
+            push_task(commands, name, format!("deno task {name}"), "deno.json");
+        }
+    }
+    infer(commands, Purpose::Test, "deno test", "deno.json");
+    infer(commands, Purpose::Lint, "deno lint", "deno.json");
+    infer(commands, Purpose::Format, "deno fmt", "deno.json");
+}
+
+fn pyproject(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut Vec<Command>) {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return;
+    };
+    let project = doc.get("project").and_then(|p| p.as_table());
+    let tool = doc.get("tool").and_then(|t| t.as_table());
+    let poetry = tool
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.as_table());
+    for table in [project, poetry].into_iter().flatten() {
+        if about.name.is_none() {
+            about.name = table.get("name").and_then(string);
+        }
+        if about.description.is_none() {
+            about.description = table.get("description").and_then(string);
+        }
+    }
+    let prefix = if root.has("uv.lock") {
+        "uv run "
+    } else if root.has("poetry.lock") || poetry.is_some() {
+        "poetry run "
+    } else if root.has("pdm.lock") {
+        "pdm run "
+    } else {
+        ""
+    };
+    let has_tool = |name: &str| tool.is_some_and(|t| t.contains_key(name));
+    let tests_dir = root.dirs.contains("tests") || root.dirs.contains("test");
+    if has_tool("pytest") || tests_dir {
+        infer(
+            commands,
+            Purpose::Test,
+            &format!("{prefix}pytest"),
+            "pyproject.toml",
+        );
+    }
+    if has_tool("ruff") {
+        infer(
+            commands,
+            Purpose::Lint,
+            &format!("{prefix}ruff check ."),
+            "pyproject.toml",
+        );
+        infer(
+            commands,
+            Purpose::Format,
+            &format!("{prefix}ruff format ."),
+            "pyproject.toml",
+        );
+    }
+    if has_tool("mypy") {
+        infer(
+            commands,
+            Purpose::Lint,
+            &format!("{prefix}mypy ."),
+            "pyproject.toml",
+        );
+    }
+    if has_tool("black") && !has_tool("ruff") {
+        infer(
+            commands,
+            Purpose::Format,
+            &format!("{prefix}black ."),
+            "pyproject.toml",
+        );
+    }
+    if let Some(scripts) = project
+        .and_then(|p| p.get("scripts"))
+        .and_then(|s| s.as_table())
+        && let Some(name) = scripts.keys().next()
+    {
+        infer(
+            commands,
+            Purpose::Run,
+            &format!("{prefix}{name}"),
+            "pyproject.toml",
+        );
+    }
+}
+
+fn tox(text: &str, commands: &mut Vec<Command>) {
+    let envs = ini_value(text, "tox", "envlist").unwrap_or_default();
+    for env in envs
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.contains('{'))
+    {
+        if let Some(purpose) = Purpose::of_name(env).filter(|p| *p != Purpose::Test) {
+            commands.push(Command {
+                purpose,
+                line: format!("tox -e {env}"),
+                source: "tox.ini",
+                declared: true,
+            });
+        }
+    }
+    commands.push(Command {
+        purpose: Purpose::Test,
+        line: "tox".to_string(),
+        source: "tox.ini",
+        declared: true,
+    });
+}
+
+fn composer(text: &str, commands: &mut Vec<Command>) {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    if let Some(scripts) = doc.get("scripts").and_then(|s| s.as_object()) {
+        for name in scripts.keys() {
+            push_task(
+                commands,
+                name,
+                format!("composer run {name}"),
+                "composer.json",
+            );
+        }
+    }
+}
+
+/// A key of an INI section (`setup.cfg`, `tox.ini`), with its
+/// continuation lines joined.
+fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut in_section = false;
+    let mut value: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if value.is_some() {
+                break;
+            }
+            in_section = trimmed.trim_matches(['[', ']']).trim() == section;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        if let Some(v) = value.as_mut() {
+            if line.starts_with([' ', '\t']) && !trimmed.is_empty() {
+                v.push(' ');
+                v.push_str(trimmed);
+                continue;
+            }
+            break;
+        }
+        if let Some((k, v)) = trimmed.split_once(['=', ':'])
+            && k.trim() == key
+        {
+            value = Some(v.trim().to_string());
+        }
+    }
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Targets a Makefile defines by name (no patterns, variables or
+/// special targets), in file order.
+fn make_targets(text: &str) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with(['\t', ' ', '#', '.']) {
+            continue;
+        }
+        let Some((head, rest)) = line.split_once(':') else {
+            continue;
+        };
+        if rest.starts_with('=') || head.contains(['=', '$', '%', '(']) {
+            continue;
+        }
+        for target in head.split_whitespace() {
+            if target
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+                && seen.insert(target.to_string())
+            {
+                out.push(target.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Recipes a justfile defines (not private `_` ones), in file order.
+fn just_recipes(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with([' ', '\t', '#', '[']) || line.contains(":=") {
+            continue;
+        }
+        let line = line.strip_prefix('@').unwrap_or(line);
+        let Some((head, _)) = line.split_once(':') else {
+            continue;
+        };
+        let Some(name) = head.split_whitespace().next() else {
+            continue;
+        };
+        let valid = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if valid && !name.starts_with('_') && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Whitespace collapsed to single spaces, cut at a sentence end (or a
+/// word) before [`DESCRIPTION_CHARS`].
+fn one_paragraph(text: &str) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= DESCRIPTION_CHARS {
+        return joined;
+    }
+    let cut: String = joined.chars().take(DESCRIPTION_CHARS).collect();
+    if let Some(end) = cut.rfind(". ").filter(|&e| e >= 40) {
+        return cut[..=end].to_string();
+    }
+    let word = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}...", &cut[..word])
+}
+
+/// The README's first paragraph of prose: past front matter, headings,
+/// badges, HTML, reStructuredText directives and link-only lines; links
+/// become their text.
+pub fn readme_description(text: &str) -> Option<String> {
+    let mut paragraph: Vec<&str> = Vec::new();
+    let mut lines = text.lines().peekable();
+    if lines.peek().is_some_and(|l| l.trim() == "---") {
+        lines.next();
+        for line in lines.by_ref() {
+            if line.trim() == "---" {
+                break;
+            }
+        }
+    }
+    let mut in_fence = false;
+    let mut in_directive = false;
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if in_directive {
+            if trimmed.is_empty() || line.starts_with([' ', '\t']) {
+                continue;
+            }
+            in_directive = false;
+        }
+        let skip = trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || trimmed.starts_with('<')
+            || trimmed.starts_with("![")
+            || trimmed.starts_with("[![")
+            || trimmed.starts_with('|')
+            || trimmed.starts_with('>')
+            || is_underline(trimmed)
+            || is_link_only(trimmed);
+        if trimmed.starts_with("..") {
+            in_directive = true;
+        }
+        // A one-line paragraph underlined by the next line is a heading.
+        if is_underline(trimmed) && paragraph.len() == 1 {
+            paragraph.clear();
+            continue;
+        }
+        if skip || in_directive {
+            if !paragraph.is_empty() {
+                break;
+            }
+            continue;
+        }
+        paragraph.push(trimmed);
+    }
+    if paragraph.is_empty() {
+        return None;
+    }
+    let text = unlink(&paragraph.join(" "));
+    let text = one_paragraph(&text);
+    (text.len() >= 20).then_some(text)
+}
+
+fn is_underline(line: &str) -> bool {
+    line.len() >= 3
+        && line
+            .chars()
+            .all(|c| matches!(c, '=' | '-' | '~' | '*' | '^' | '+' | '#'))
+}
+
+fn is_link_only(line: &str) -> bool {
+    let bare = unlink(line);
+    let rest = bare.trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | '-' | '*' | '.'));
+    rest.is_empty() || (line.starts_with('[') && line.ends_with(')') && !line.contains(". "))
+}
+
+/// `[text](url)` becomes `text`; `**`, `__` and backquotes are kept.
+fn unlink(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|c| open + c) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|e| close + e) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..close]);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root<'a>(
+        texts: &[(&'a str, &'a str)],
+        names: &[&'a str],
+        dirs: &[&'a str],
+    ) -> RootFiles<'a> {
+        let mut all: BTreeSet<&str> = names.iter().copied().collect();
+        all.extend(texts.iter().map(|(n, _)| *n));
+        RootFiles {
+            texts: texts.to_vec(),
+            names: all,
+            dirs: dirs.iter().copied().collect(),
+        }
+    }
+
+    fn lines(about: &About) -> Vec<(&'static str, &str)> {
+        about
+            .commands
+            .iter()
+            .map(|c| (c.purpose.label(), c.line.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn cargo_packages_get_the_cargo_commands_and_their_description() {
+        let toml = "[package]\nname = \"demo\"\ndescription = \"\"\"Counts   things\nfast.\"\"\"\n";
+        let about = about(&root(&[("Cargo.toml", toml)], &["src/main.rs"], &["src"]));
+        assert_eq!(about.name.as_deref(), Some("demo"));
+        assert_eq!(about.description.as_deref(), Some("Counts things fast."));
+        assert_eq!(
+            lines(&about),
+            [
+                ("test", "cargo test"),
+                ("build", "cargo build"),
+                ("lint", "cargo clippy --all-targets"),
+                ("format", "cargo fmt"),
+                ("run", "cargo run --"),
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_tasks_replace_inferred_ones_of_the_same_purpose() {
+        let make = "all: build\n.PHONY: test\ntest:\n\tcargo nextest run\nlint: ; x\n%.o: %.c\nVAR := 1\ninstall-deps:\n";
+        let about = about(&root(
+            &[("Cargo.toml", "[package]\nname='x'\n"), ("Makefile", make)],
+            &[],
+            &[],
+        ));
+        assert_eq!(
+            lines(&about),
+            [
+                ("test", "make test"),
+                ("build", "make all"),
+                ("lint", "make lint"),
+                ("format", "cargo fmt"),
+                ("other", "make install-deps"),
+            ]
+        );
+    }
+
+    #[test]
+    fn package_json_scripts_use_the_package_manager_of_the_lock_file() {
+        let json = r#"{"name":"web","description":"A site.","scripts":{"test":"vitest","build":"vite build","lint:css":"stylelint","deploy":"x","dev":"vite"}}"#;
+        let npm = about(&root(&[("package.json", json)], &[], &[]));
+        assert_eq!(
+            lines(&npm),
+            [
+                ("test", "npm test"),
+                ("build", "npm run build"),
+                ("lint", "npm run lint:css"),
+                ("run", "npm run dev"),
+            ]
+        );
+        let pnpm = about(&root(&[("package.json", json)], &["pnpm-lock.yaml"], &[]));
+        assert_eq!(pnpm.commands[0].line, "pnpm test");
+        assert_eq!(pnpm.description.as_deref(), Some("A site."));
+    }
+
+    #[test]
+    fn pyproject_tools_become_commands_run_through_the_locking_tool() {
+        let toml = "[project]\nname = \"flask\"\ndescription = \"A simple framework.\"\n[project.scripts]\nflask = \"flask.cli:main\"\n[tool.ruff]\n[tool.mypy]\n";
+        let about = about(&root(&[("pyproject.toml", toml)], &["uv.lock"], &["tests"]));
+        assert_eq!(
+            lines(&about),
+            [
+                ("test", "uv run pytest"),
+                ("lint", "uv run ruff check ."),
+                ("lint", "uv run mypy ."),
+                ("format", "uv run ruff format ."),
+                ("run", "uv run flask"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tox_envs_and_justfile_recipes_are_declared_commands() {
+        let tox =
+            "[tox]\nenvlist =\n    py3{10,11}\n    flake8, docs\n[testenv]\ncommands = pytest\n";
+        let just =
+            "set shell := [\"bash\"]\n# comment\n@test *args:\n  cargo test\n_private:\nfmt:\n";
+        let about = about(&root(&[("tox.ini", tox), ("justfile", just)], &[], &[]));
+        assert_eq!(
+            lines(&about),
+            [
+                ("test", "tox"),
+                ("test", "just test"),
+                ("lint", "tox -e flake8"),
+                ("format", "just fmt"),
+                ("other", "tox -e docs"),
+            ]
+        );
+    }
+
+    #[test]
+    fn readme_descriptions_skip_badges_headings_and_directives() {
+        let md = "---\ntitle: x\n---\n# Flask\n\n[![PyPI](https://x/b.svg)](https://pypi)\n\nFlask is a lightweight [WSGI](https://wsgi.org) web\napplication framework.\n\nMore.\n";
+        assert_eq!(
+            readme_description(md).as_deref(),
+            Some("Flask is a lightweight WSGI web application framework.")
+        );
+        let rst = "======\nDjango\n======\n\n.. image:: x.png\n   :alt: logo\n\nDjango is a high-level Python web framework that encourages rapid development.\n";
+        assert_eq!(
+            readme_description(rst).as_deref(),
+            Some("Django is a high-level Python web framework that encourages rapid development.")
+        );
+        assert_eq!(readme_description("# Title\n\n![logo](x.png)\n"), None);
+    }
+
+    #[test]
+    fn long_descriptions_stop_at_a_sentence() {
+        let long = format!(
+            "First sentence here is long enough to count. {}",
+            "word ".repeat(100)
+        );
+        let cut = one_paragraph(&long);
+        assert_eq!(cut, "First sentence here is long enough to count.");
+    }
+}

@@ -1,0 +1,308 @@
+//! `ctxbudget claude-md` on small fixture projects: what the block says,
+//! the budget (checked with the reference tokenizer), bytes outside the
+//! markers kept through regenerations, atomic writes keeping permissions,
+//! `--stdout`, `--check` and its exit codes, unbalanced markers refused.
+
+use crate::util::Repo;
+
+const BEGIN: &str = "<!-- ctxbudget:begin -->";
+const END: &str = "<!-- ctxbudget:end -->";
+
+/// A small Python package with a manifest, a README, tests, a lock file
+/// and one module the others use.
+fn project() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"shop\"\ndescription = \"Sells things online.\"\n[tool.ruff]\n",
+    );
+    repo.write(
+        "README.md",
+        "# Shop\n\nA longer story than the manifest's.\n",
+    );
+    repo.write("uv.lock", "version = 1\n".repeat(400));
+    repo.write(
+        "shop/cart.py",
+        "class ShoppingCart:\n    \"\"\"Holds items.\"\"\"\n\n    def add_item(self, item):\n        self.items.append(item)\n\n\ndef cart_total(cart):\n    return sum(i.price for i in cart.items)\n",
+    );
+    for (i, name) in ["orders", "checkout", "views"].iter().enumerate() {
+        repo.write(
+            &format!("shop/{name}.py"),
+            format!(
+                "from shop.cart import ShoppingCart, cart_total\n\n\ndef use_{i}():\n    cart = ShoppingCart()\n    return cart_total(cart)\n"
+            ),
+        );
+    }
+    repo.write(
+        "tests/test_cart.py",
+        "from shop.cart import ShoppingCart\n\n\ndef test_add():\n    ShoppingCart().add_item(1)\n",
+    );
+    repo
+}
+
+fn claude_md(repo: &Repo, args: &[&str]) -> crate::util::Outcome {
+    let mut all = vec!["claude-md", "-t", "cl100k"];
+    all.extend_from_slice(args);
+    repo.run(&all)
+}
+
+fn read(repo: &Repo, rel: &str) -> Vec<u8> {
+    std::fs::read(repo.join(rel)).expect("file written")
+}
+
+fn block_of(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.find(BEGIN).expect("a begin marker");
+    let end = text.find(END).expect("an end marker") + END.len();
+    text[start..end].to_string()
+}
+
+#[test]
+fn the_block_describes_the_project_from_its_files() {
+    let repo = project();
+    let outcome = claude_md(&repo, &["--stdout"]);
+    outcome.expect_code(0);
+    let block = outcome.stdout.trim_end();
+    assert!(block.starts_with(BEGIN) && block.ends_with(END), "{block}");
+    for expected in [
+        "**shop**: Sells things online.",
+        "- test: `uv run pytest`",
+        "- lint: `uv run ruff check .`",
+        "- `shop/` ",
+        "- `tests/` ",
+        "lock files (",
+        "`uv.lock`",
+        "- `ShoppingCart` class `@shop/cart.py#L1-5`",
+        "- `cart_total` function `@shop/cart.py#L8-9`",
+    ] {
+        assert!(block.contains(expected), "missing {expected:?} in\n{block}");
+    }
+    // Test code is not offered as a symbol to read.
+    assert!(!block.contains("test_add"), "{block}");
+    // --stdout writes nothing.
+    assert!(!repo.join("CLAUDE.md").exists());
+    assert!(
+        outcome.stderr.contains("nothing written"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn the_block_fits_every_budget_by_the_reference_tokenizer() {
+    let repo = project();
+    let bpe = tiktoken_rs::cl100k_base().expect("vocab");
+    let full = claude_md(&repo, &["--stdout", "--budget", "5000"]);
+    full.expect_code(0);
+    let full_tokens = bpe.encode_ordinary(full.stdout.trim_end()).len() as u64;
+    for budget in [full_tokens, full_tokens - 1, 200, 120, 80] {
+        let outcome = claude_md(&repo, &["--stdout", "--budget", &budget.to_string()]);
+        outcome.expect_code(0);
+        let block = outcome.stdout.trim_end();
+        let tokens = bpe.encode_ordinary(block).len() as u64;
+        assert!(tokens <= budget, "{tokens} > {budget}:\n{block}");
+        assert!(block.starts_with(BEGIN) && block.ends_with(END));
+        // The project line goes last of all.
+        if block.lines().count() > 4 {
+            assert!(block.contains("**shop**"), "{block}");
+        }
+    }
+    // Lines are dropped, least valuable first: the symbols go before the
+    // commands.
+    let small = claude_md(&repo, &["--stdout", "--budget", "200"]);
+    assert!(small.stdout.contains("uv run pytest"), "{}", small.stdout);
+    assert!(!small.stdout.contains("cart_total"), "{}", small.stdout);
+    assert!(small.stderr.contains("left out to fit"), "{}", small.stderr);
+    // A budget below the frame is refused.
+    let tiny = claude_md(&repo, &["--stdout", "--budget", "10"]);
+    tiny.expect_code(2);
+    assert!(tiny.stderr.contains("too small"), "{}", tiny.stderr);
+}
+
+#[test]
+fn a_file_without_markers_gets_the_block_appended_and_keeps_every_byte() {
+    let repo = project();
+    let mine: &[u8] = b"# My rules\r\nUse tabs.\r\n\xff raw byte, no final newline";
+    repo.write("CLAUDE.md", mine);
+    claude_md(&repo, &[]).expect_code(0);
+    let after = read(&repo, "CLAUDE.md");
+    assert!(after.starts_with(mine));
+    // The file's own line ends are used for the block.
+    let block = block_of(&after);
+    assert!(block.contains("\r\n") && !block.replace("\r\n", "").contains('\n'));
+    // A second run changes nothing and says so.
+    let again = claude_md(&repo, &[]);
+    again.expect_code(0);
+    assert!(again.stderr.contains("up to date"), "{}", again.stderr);
+    assert_eq!(read(&repo, "CLAUDE.md"), after);
+    claude_md(&repo, &["--check"]).expect_code(0);
+}
+
+#[test]
+fn user_text_around_the_markers_survives_regenerations_byte_for_byte() {
+    let repo = project();
+    // Pseudo-random user text (fixed seeds): markdown, HTML comments,
+    // marker look-alikes, CRLF, invalid UTF-8.
+    let pieces: [&[u8]; 10] = [
+        b"# Title\n",
+        b"text ",
+        b"\r\n",
+        b"<!-- note -->\n",
+        b"see `<!-- ctxbudget:begin -->`\n",
+        b"```\ncode\n```\n",
+        b"\xc3\x28",
+        b"@docs/x.md\n",
+        "\u{e9}t\u{e9}\n".as_bytes(),
+        b"\n",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..4 {
+        let mut before = Vec::new();
+        let mut after = b"\n".to_vec();
+        for _ in 0..next(12) {
+            before.extend_from_slice(pieces[next(pieces.len())]);
+        }
+        before.push(b'\n');
+        for _ in 0..next(12) {
+            after.extend_from_slice(pieces[next(pieces.len())]);
+        }
+        let mut file = before.clone();
+        file.extend_from_slice(format!("{BEGIN}\nold generated text\n{END}").as_bytes());
+        file.extend_from_slice(&after);
+        repo.write("CLAUDE.md", &file);
+        for budget in ["300", "1500", "200"] {
+            claude_md(&repo, &["--budget", budget]).expect_code(0);
+            let now = read(&repo, "CLAUDE.md");
+            let text = String::from_utf8_lossy(&now).into_owned();
+            let start = text.find(&format!("\n{BEGIN}")).map_or(0, |s| s + 1);
+            // Lossy decoding may widen bytes; compare the raw prefix.
+            assert!(now.starts_with(&before), "budget {budget}");
+            assert!(now.ends_with(&after), "budget {budget}");
+            assert!(start > 0 || before.len() <= 1);
+        }
+    }
+}
+
+#[test]
+fn check_exits_1_when_the_block_is_stale_or_missing() {
+    let repo = project();
+    let missing = claude_md(&repo, &["--check"]);
+    missing.expect_code(1);
+    assert!(
+        missing.stderr.contains("does not exist"),
+        "{}",
+        missing.stderr
+    );
+    repo.write("CLAUDE.md", "# Mine\n");
+    let no_block = claude_md(&repo, &["--check"]);
+    no_block.expect_code(1);
+    assert!(
+        no_block.stderr.contains("no ctxbudget block"),
+        "{}",
+        no_block.stderr
+    );
+    assert_eq!(
+        read(&repo, "CLAUDE.md"),
+        b"# Mine\n",
+        "--check writes nothing"
+    );
+
+    claude_md(&repo, &[]).expect_code(0);
+    claude_md(&repo, &["--check"]).expect_code(0);
+    // The code changes: a new symbol the others use.
+    repo.write(
+        "shop/money.py",
+        "def format_price(value):\n    return f\"{value:.2f}\"\n",
+    );
+    for name in ["orders", "checkout", "views"] {
+        let path = format!("shop/{name}.py");
+        let mut text = String::from_utf8(read(&repo, &path)).expect("utf-8");
+        text.push_str("\nfrom shop.money import format_price\nformat_price(1)\n");
+        repo.write(&path, text);
+    }
+    let stale = claude_md(&repo, &["--check"]);
+    stale.expect_code(1);
+    assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
+    claude_md(&repo, &[]).expect_code(0);
+    claude_md(&repo, &["--check"]).expect_code(0);
+    assert!(block_of(&read(&repo, "CLAUDE.md")).contains("format_price"));
+}
+
+#[test]
+fn unbalanced_markers_are_refused_and_nothing_is_written() {
+    let repo = project();
+    let text = format!("# Mine\n{BEGIN}\nhalf a block\n");
+    repo.write("CLAUDE.md", &text);
+    let outcome = claude_md(&repo, &[]);
+    outcome.expect_code(2);
+    assert!(
+        outcome.stderr.contains("line 2") && outcome.stderr.contains("unbalanced"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(read(&repo, "CLAUDE.md"), text.as_bytes());
+    claude_md(&repo, &["--check"]).expect_code(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn writes_keep_permissions_follow_symlinks_and_leave_no_temporary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = project();
+    repo.write("docs/memory.md", "# Shared\n");
+    let target = repo.join("docs/memory.md");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    std::os::unix::fs::symlink("docs/memory.md", repo.join("CLAUDE.md")).expect("symlink");
+    claude_md(&repo, &[]).expect_code(0);
+    let link = std::fs::symlink_metadata(repo.join("CLAUDE.md")).expect("link");
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let mode = std::fs::metadata(&target)
+        .expect("target")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+    assert!(read(&repo, "docs/memory.md").starts_with(b"# Shared\n\n<!-- ctxbudget:begin -->"));
+    let leftovers: Vec<_> = std::fs::read_dir(repo.join("docs"))
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_block_is_the_same_whatever_the_memory_files_say() {
+    let repo = project();
+    claude_md(&repo, &[]).expect_code(0);
+    let first = block_of(&read(&repo, "CLAUDE.md"));
+    // Memory files elsewhere do not count either.
+    repo.write(".claude/rules/style.md", "# Style\n".repeat(500));
+    repo.write("shop/CLAUDE.md", "# Shop notes\n".repeat(500));
+    claude_md(&repo, &["--check"]).expect_code(0);
+    // --file names another memory file; its block is the same.
+    claude_md(&repo, &["--file", "CLAUDE.local.md"]).expect_code(0);
+    assert_eq!(block_of(&read(&repo, "CLAUDE.local.md")), first);
+}
+
+#[test]
+fn budget_and_file_come_from_the_config() {
+    let repo = project();
+    repo.write(
+        "ctxbudget.toml",
+        "[claude_md]\nbudget = 150\nfile = \"docs/AGENTS.md\"\n",
+    );
+    claude_md(&repo, &[]).expect_code(0);
+    let block = block_of(&read(&repo, "docs/AGENTS.md"));
+    let bpe = tiktoken_rs::cl100k_base().expect("vocab");
+    assert!(bpe.encode_ordinary(&block).len() <= 150, "{block}");
+    repo.write("ctxbudget.toml", "[claude_md]\nbudgit = 1\n");
+    let bad = claude_md(&repo, &[]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("budgit"), "{}", bad.stderr);
+}
