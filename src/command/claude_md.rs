@@ -111,6 +111,7 @@ pub fn run(
     if config.mode == ClaudeMdMode::Stdout {
         out.write_all(plan.text.as_bytes())
             .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush())
             .map_err(Error::Output)?;
         crate::report::claude_md::write_status(&status(Outcome::Printed), err);
         return Ok(ExitCode::Ok);

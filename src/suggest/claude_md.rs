@@ -79,6 +79,12 @@ impl Part {
             Part::Symbols => Some("### Most used symbols (read these ranges, not whole files)"),
         }
     }
+
+    /// Whether the part is a ranking, whose lines are kept as a prefix: a
+    /// list that shows the fourth directory but not the third misleads.
+    fn ranked(self) -> bool {
+        matches!(self, Part::Layout | Part::Symbols)
+    }
 }
 
 /// One candidate line.
@@ -90,7 +96,8 @@ struct Line {
 }
 
 /// Plans the block: every candidate line, then the most valuable that fit
-/// `budget` tokens as `count` measures the whole rendered block.
+/// `budget` tokens as `count` measures the whole rendered block. A ranked
+/// part stops at its first line that does not fit.
 pub fn plan(facts: &Facts<'_>, budget: u64, count: &dyn Fn(&str) -> u64) -> Result<Plan, TooSmall> {
     let lines = candidates(facts);
     let note = format!(
@@ -112,7 +119,11 @@ pub fn plan(facts: &Facts<'_>, budget: u64, count: &dyn Fn(&str) -> u64) -> Resu
     let mut kept: Vec<usize> = Vec::new();
     let mut text = frame;
     let mut tokens = frame_tokens;
+    let mut closed: Vec<Part> = Vec::new();
     for i in order {
+        if closed.contains(&lines[i].part) {
+            continue;
+        }
         let mut trial = kept.clone();
         let at = trial.partition_point(|&k| k < i);
         trial.insert(at, i);
@@ -122,6 +133,8 @@ pub fn plan(facts: &Facts<'_>, budget: u64, count: &dyn Fn(&str) -> u64) -> Resu
             kept = trial;
             text = candidate;
             tokens = cost;
+        } else if lines[i].part.ranked() {
+            closed.push(lines[i].part);
         }
     }
     Ok(Plan {
@@ -613,6 +626,15 @@ mod tests {
         }
     }
 
+    /// The lines under `heading`, up to the next blank line.
+    fn section<'a>(text: &'a str, heading: &str) -> Vec<&'a str> {
+        text.lines()
+            .skip_while(|l| *l != heading)
+            .skip(1)
+            .take_while(|l| !l.is_empty() && *l != END)
+            .collect()
+    }
+
     fn words(text: &str) -> u64 {
         text.split_whitespace().count() as u64
     }
@@ -685,7 +707,43 @@ mod tests {
                     small.text
                 );
             }
+            for part in [Part::Layout, Part::Symbols] {
+                let heading = part.heading().expect("a ranked part has a heading");
+                let (kept, all) = (section(&small.text, heading), section(&full.text, heading));
+                assert_eq!(kept, all[..kept.len()], "{budget}: {}", small.text);
+            }
         }
         assert!(matches!(plan(&facts, 5, &words), Err(TooSmall { frame }) if frame > 5));
+    }
+
+    #[test]
+    fn a_ranked_part_keeps_a_prefix_even_when_a_shorter_line_would_fit() {
+        let files = vec![
+            file("a_long_directory_name_that_costs_more/x.py", 9_000, &[]),
+            file("b/y.py", 8_000, &[]),
+            file("c/z.py", 7_000, &[]),
+        ];
+        let files_using = vec![Vec::new(); 3];
+        let about = About::default();
+        let limits = Limits::default();
+        let facts = Facts {
+            name: "p",
+            about: &about,
+            files: &files,
+            files_using: &files_using,
+            limits: &limits,
+            expensive_tokens: DEFAULT_EXPENSIVE_TOKENS,
+            tokenizer: "chars",
+        };
+        let chars = |text: &str| text.len() as u64;
+        let heading = Part::Layout.heading().expect("a heading");
+        let full = plan(&facts, 100_000, &chars).expect("fits");
+        let all = section(&full.text, heading);
+        assert_eq!(all.len(), 3, "{}", full.text);
+        for budget in full.tokens - 200..full.tokens {
+            let small = plan(&facts, budget, &chars).expect("the frame fits");
+            let kept = section(&small.text, heading);
+            assert_eq!(kept, all[..kept.len()], "{budget}: {}", small.text);
+        }
     }
 }
