@@ -394,7 +394,10 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
             .cmp(&a.1.read_tokens)
             .then(a.1.path.cmp(&b.1.path))
     });
-    for (i, (f, file)) in costly.into_iter().take(12).enumerate() {
+    let (elsewhere, own): (Vec<_>, Vec<_>) = costly
+        .into_iter()
+        .partition(|(_, file)| is_peripheral(&file.path));
+    for (i, (f, file)) in own.into_iter().take(12).enumerate() {
         let instead: Vec<String> = parts_to_read(file, &facts.files_using[f])
             .into_iter()
             .map(|s| {
@@ -419,6 +422,26 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
                 approx(file.read_tokens)
             ),
             value: 75.0 - 2.0 * i as f64,
+        });
+    }
+    // Tests, examples, docs and vendored code: no part stands for such a
+    // file, the session looks for the one it needs; one line lists them.
+    if !elsewhere.is_empty() {
+        let mut names: Vec<String> = elsewhere
+            .iter()
+            .take(5)
+            .map(|(_, f)| format!("`{}` ({})", f.path, approx(f.read_tokens)))
+            .collect();
+        if elsewhere.len() > 5 {
+            names.push(format!("{} more", elsewhere.len() - 5));
+        }
+        lines.push(Line {
+            part: Part::Avoid,
+            text: format!(
+                "- large tests, examples, docs and vendored files (tokens to read); search them and read only the matching lines: {}",
+                names.join(", ")
+            ),
+            value: 72.0,
         });
     }
 }
@@ -528,7 +551,7 @@ fn is_peripheral(path: &str) -> bool {
 
 /// The symbols the rest of the code uses most (see [`weights`]), test
 /// code, examples, docs and flagged files left out, at most three per
-/// file.
+/// file, none costing over half of `expensive_tokens`.
 fn symbols(facts: &Facts<'_>, lines: &mut Vec<Line>) {
     let mut same_name: BTreeMap<&str, u32> = BTreeMap::new();
     for file in facts.files {
@@ -554,13 +577,15 @@ fn symbols(facts: &Facts<'_>, lines: &mut Vec<Line>) {
     let mut per_file: BTreeMap<usize, usize> = BTreeMap::new();
     let mut shown = 0;
     for (_, f, s) in ranked {
+        let file = &facts.files[f];
+        let symbol = &file.symbols[s];
         let in_file = per_file.entry(f).or_default();
-        if *in_file == 3 {
+        // A range costing over half of what makes a file expensive is no
+        // cheap read (a 15k-token class): its methods are the parts to read.
+        if *in_file == 3 || symbol.tokens * 2 > facts.expensive_tokens {
             continue;
         }
         *in_file += 1;
-        let file = &facts.files[f];
-        let symbol = &file.symbols[s];
         lines.push(Line {
             part: Part::Symbols,
             text: format!(
