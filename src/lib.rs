@@ -26,6 +26,7 @@ pub mod exit_code;
 pub mod lang;
 pub mod memory;
 pub mod report;
+pub mod sessions;
 pub mod source;
 pub mod stats;
 pub mod suggest;
@@ -57,6 +58,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
         Command::Refs(args) => {
             let config = config::refs(cli, args)?;
             command::refs::run(&config, out, err)
+        }
+        Command::Sessions(args) => {
+            let config = config::sessions(cli, args)?;
+            command::sessions::run(&config, out, err)
         }
         Command::Cache { action } => command::cache::run(action, out),
         Command::Completions { shell } => {

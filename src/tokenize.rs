@@ -117,9 +117,15 @@ impl Tokenizer {
     /// The exact BPE count of `text` as Claude Code's Read tool shows it:
     /// each line prefixed by its 1-based number and a tab.
     pub fn count_as_read(&self, text: &str) -> u64 {
+        self.count_as_read_from(text, 1)
+    }
+
+    /// [`Tokenizer::count_as_read`] for a part of a file whose first line
+    /// is line `first` (a ranged read).
+    pub fn count_as_read_from(&self, text: &str, first: u64) -> u64 {
         READ_VIEW.with(|buffer| {
             let mut buffer = buffer.borrow_mut();
-            read_view(text, &mut buffer);
+            read_view_from(text, first, &mut buffer);
             let count = self.count(&buffer);
             if buffer.capacity() > READ_VIEW_KEEP {
                 *buffer = String::new();
@@ -230,12 +236,17 @@ thread_local! {
 /// Writes into `out` the text as the Read tool presents it: `N\t` before
 /// every line, lines kept with their own endings. An empty text stays empty.
 pub fn read_view(text: &str, out: &mut String) {
+    read_view_from(text, 1, out);
+}
+
+/// [`read_view`] numbering lines from `first`.
+pub fn read_view_from(text: &str, first: u64, out: &mut String) {
     use std::fmt::Write;
     out.clear();
     out.reserve(text.len() + text.len() / 8 + 16);
     for (index, line) in text.split_inclusive('\n').enumerate() {
         // Writing to a String cannot fail.
-        let _ = write!(out, "{}\t", index + 1);
+        let _ = write!(out, "{}\t", first + index as u64);
         out.push_str(line);
     }
 }
@@ -253,6 +264,8 @@ mod tests {
         assert_eq!(out, "");
         read_view("one\n", &mut out);
         assert_eq!(out, "1\tone\n");
+        read_view_from("x\ny\n", 99, &mut out);
+        assert_eq!(out, "99\tx\n100\ty\n");
     }
 
     #[test]

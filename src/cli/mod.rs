@@ -7,6 +7,7 @@ pub mod claude_md;
 pub mod common;
 pub mod refs;
 pub mod scan;
+pub mod sessions;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -43,6 +44,8 @@ pub enum Command {
     ClaudeMd(Box<claude_md::ClaudeMdArgs>),
     /// Find the symbols a query is about and print paste-ready @path#Lstart-end references.
     Refs(Box<refs::RefsArgs>),
+    /// Read Claude Code transcripts of this project: what sessions spent and which files they read.
+    Sessions(Box<sessions::SessionsArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///
     /// Entries are keyed by each file's content, the encoding, ctxbudget's

@@ -6,6 +6,7 @@ pub mod check;
 pub mod claude_md;
 pub mod refs;
 pub mod scan;
+pub mod sessions;
 
 /// The `--root` directory a command works in: it must exist and be a
 /// directory; `hint` says what to pass instead.

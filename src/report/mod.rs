@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod progress;
 pub mod refs;
+pub mod sessions;
 pub mod style;
 pub mod tree;
 

@@ -1,5 +1,5 @@
 //! The progress bar on stderr: shown only when stderr is a terminal and the
-//! scan has run for a while, so quick runs and pipes never see it.
+//! work has run for a while, so quick runs and pipes never see it.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,10 +21,16 @@ pub struct Progress {
 impl Progress {
     /// A progress counter; `wanted` false (or stderr not a terminal) keeps it silent.
     pub fn new(wanted: bool) -> Progress {
+        Progress::labelled(wanted, "scanning")
+    }
+
+    /// [`Progress::new`] saying `label` instead of "scanning".
+    pub fn labelled(wanted: bool, label: &str) -> Progress {
         let bar = (wanted && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            let template = format!("{{spinner}} {label}: {{pos}} files, {{msg}} [{{elapsed}}]");
             bar.set_style(
-                ProgressStyle::with_template("{spinner} scanning: {pos} files, {msg} [{elapsed}]")
+                ProgressStyle::with_template(&template)
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar

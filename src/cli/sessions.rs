@@ -1,0 +1,95 @@
+//! `ctxbudget sessions`: flags and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::common::TokenizerArg;
+
+/// Read Claude Code transcripts of this project: what sessions spent and which files they read.
+///
+/// Finds every transcript (`*.jsonl`, subagent transcripts included) under
+/// --transcripts whose records' working directory is the project or inside
+/// it, and streams them line by line, so transcripts of any size read in
+/// flat memory. Lines that are not JSON, or records of an unknown shape,
+/// are counted and skipped.
+///
+/// Per session: start and end, models, API requests (one response is
+/// written as several lines: each is counted once, with its last output
+/// count), the context of each request (input + cache write + cache read)
+/// and its peak, compactions, and input, cache and output tokens. These
+/// come from the API's usage figures and are exact.
+///
+/// Per file: every Read result, whole or ranged, and its cost counted with
+/// the selected tokenizer on the text the result carried, as the Read tool
+/// shows it (a line number before every line). Files a session read whole
+/// at over --whole-read-tokens get the `@path#Lstart-end` references to
+/// read instead: the symbols the session then edited or searched for, else
+/// the file's largest.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:
+  ctxbudget sessions                        every session of this project
+  ctxbudget sessions --since 7d             the last week (also 24h, 2w, 2026-11-01)
+  ctxbudget sessions --session 3f2a         one session, by id or id prefix
+  ctxbudget sessions --format json | jq '.files[:5]'
+
+Exit codes: 0 done (also when no session was found), 2 could not run
+(e.g. no transcript directory).")]
+pub struct SessionsArgs {
+    /// The project whose sessions to read.
+    #[arg(short = 'C', long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+
+    /// Where Claude Code keeps transcripts [default: $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects].
+    #[arg(long, value_name = "DIR")]
+    pub transcripts: Option<PathBuf>,
+
+    /// Only records from then on: a date or time (UTC unless it has an offset) or an age (12h, 7d, 2w).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only sessions whose id starts with ID (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub session: Vec<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = SessionsFormat::Human)]
+    pub format: SessionsFormat,
+
+    /// Files listed in the human report, 0 for all [default: 15].
+    #[arg(short = 'n', long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// A whole-file read costing more than this is one to replace by references [default: 5000].
+    #[arg(long, value_name = "TOKENS")]
+    pub whole_read_tokens: Option<u64>,
+
+    /// Tokenizer for Read costs: claude (estimate: cl100k x factor), cl100k or o200k (exact).
+    #[arg(short, long, value_enum)]
+    pub tokenizer: Option<TokenizerArg>,
+
+    /// Factor applied to cl100k counts for the Claude estimate [default: 1.18].
+    #[arg(long, value_name = "FACTOR")]
+    pub claude_factor: Option<f64>,
+
+    /// Read settings from this file instead of ctxbudget.toml at the project root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Never show the progress bar (it shows only on a terminal, for long reads).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `sessions` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SessionsFormat {
+    /// Tables for people.
+    Human,
+    /// One JSON document (every file, not only the top ones).
+    Json,
+}

@@ -1,0 +1,556 @@
+//! Prints what the transcripts say: a table of sessions, the files read
+//! most, the whole reads to replace with references, the lines skipped;
+//! or one JSON document.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::TokenizerInfo;
+use super::style::Style;
+use crate::budget::thousands;
+use crate::sessions::Summary;
+use crate::sessions::time;
+
+/// Why a range is offered instead of a whole read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Why {
+    /// The session edited it after the read.
+    Edited,
+    /// The session searched for a word in it after the read.
+    Searched,
+    /// Nothing is known of what the session wanted: among the largest.
+    Largest,
+}
+
+impl Why {
+    fn name(self) -> &'static str {
+        match self {
+            Why::Edited => "edited",
+            Why::Searched => "searched",
+            Why::Largest => "largest",
+        }
+    }
+}
+
+/// A range to read instead of a whole file.
+#[derive(Debug, Clone)]
+pub struct Instead {
+    /// `@path#Lstart-end`.
+    pub reference: String,
+    /// The symbol's qualified name.
+    pub qualified_name: String,
+    /// function, class, ...
+    pub kind: String,
+    /// Tokens of its lines.
+    pub tokens: u64,
+    /// Why this one.
+    pub why: Why,
+}
+
+/// Everything `sessions` prints.
+#[derive(Debug, Clone)]
+pub struct SessionsReport {
+    /// The project, absolute.
+    pub project: String,
+    /// The transcript directory.
+    pub transcripts: String,
+    /// How Read costs were counted.
+    pub tokenizer: TokenizerInfo,
+    /// The context window, for the peak's share.
+    pub window: u64,
+    /// The whole-read threshold.
+    pub whole_read_tokens: u64,
+    /// The figures.
+    pub summary: Summary,
+    /// For each of `summary.whole`, the ranges to read instead.
+    pub instead: Vec<Vec<Instead>>,
+    /// Files in the human table (`None`: all).
+    pub top: Option<usize>,
+    /// Whether --since or --session narrowed the records.
+    pub filtered: bool,
+}
+
+/// Writes the report as tables or JSON.
+pub fn write(
+    report: &SessionsReport,
+    json: bool,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if json {
+        write_json(report, out)
+    } else {
+        write_human(report, Style::new(color), out)
+    }
+}
+
+fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let summary = &report.summary;
+    let sessions = &summary.sessions;
+    let span = match (
+        sessions.iter().filter_map(|s| s.start_ms).min(),
+        sessions
+            .iter()
+            .filter_map(|s| s.end.as_deref().and_then(time::parse))
+            .max(),
+    ) {
+        (Some(a), Some(b)) => format!(
+            ", {} to {} UTC",
+            time::format_minute(a),
+            time::format_minute(b)
+        ),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!(
+            "Claude Code sessions of {}: {}{span}",
+            report.project,
+            count(sessions.len() as u64, "session", "sessions")
+        ))
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        style.dim(&format!(
+            "from {} in {}; request figures are the API's own usage counts",
+            count(summary.transcripts, "transcript file", "transcript files"),
+            report.transcripts
+        ))
+    )?;
+    if !sessions.is_empty() {
+        writeln!(out)?;
+        let mut rows = vec![
+            [
+                "start (UTC)",
+                "session",
+                "requests",
+                "peak context",
+                "compactions",
+                "input",
+                "cache write",
+                "cache read",
+                "output",
+                "models",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for s in sessions {
+            rows.push(vec![
+                s.start_ms.map(time::format_minute).unwrap_or_default(),
+                s.id.chars().take(8).collect(),
+                if s.subagent_requests > 0 {
+                    format!(
+                        "{} ({} by subagents)",
+                        thousands(s.requests),
+                        thousands(s.subagent_requests)
+                    )
+                } else {
+                    thousands(s.requests)
+                },
+                format!(
+                    "{} ({}%)",
+                    thousands(s.peak_context),
+                    percent(s.peak_context, report.window)
+                ),
+                thousands(s.compactions),
+                thousands(s.input_tokens),
+                thousands(s.cache_creation_tokens),
+                thousands(s.cache_read_tokens),
+                thousands(s.output_tokens),
+                s.models.join(", "),
+            ]);
+        }
+        if sessions.len() > 1 {
+            let sum =
+                |f: fn(&crate::sessions::Session) -> u64| thousands(sessions.iter().map(f).sum());
+            rows.push(vec![
+                "total".into(),
+                String::new(),
+                sum(|s| s.requests),
+                String::new(),
+                sum(|s| s.compactions),
+                sum(|s| s.input_tokens),
+                sum(|s| s.cache_creation_tokens),
+                sum(|s| s.cache_read_tokens),
+                sum(|s| s.output_tokens),
+                String::new(),
+            ]);
+        }
+        table(
+            out,
+            &rows,
+            &[
+                false, false, true, true, true, true, true, true, true, false,
+            ],
+        )?;
+    }
+
+    let files = &summary.files;
+    if !files.is_empty() {
+        let reads: u64 = files.iter().map(|f| f.reads).sum();
+        let tokens: u64 = files.iter().map(|f| f.tokens).sum();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.heading(&format!(
+                "Files read: {}, {}, {} tokens",
+                count(files.len() as u64, "file", "files"),
+                count(reads, "read", "reads"),
+                thousands(tokens)
+            ))
+        )?;
+        writeln!(
+            out,
+            "  {}",
+            style.dim(&format!(
+                "each read counted as the Read tool showed it; {}",
+                report.tokenizer.describe()
+            ))
+        )?;
+        let shown = report.top.map_or(files.len(), |n| n.min(files.len()));
+        let mut rows = vec![
+            ["tokens", "reads", "whole", "ranged", "sessions", "file"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for f in &files[..shown] {
+            rows.push(vec![
+                thousands(f.tokens),
+                thousands(f.reads),
+                thousands(f.whole_reads),
+                thousands(f.ranged_reads),
+                thousands(f.sessions),
+                style.path(&f.path),
+            ]);
+        }
+        table(out, &rows, &[true, true, true, true, true, false])?;
+        if shown < files.len() {
+            writeln!(
+                out,
+                "  ... and {} more (--top 0 shows all)",
+                thousands((files.len() - shown) as u64)
+            )?;
+        }
+    }
+
+    let advised: Vec<usize> = (0..summary.whole.len())
+        .filter(|&k| report.instead.get(k).is_some_and(|i| !i.is_empty()))
+        .collect();
+    if !summary.whole.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.heading(&format!(
+                "Read whole at over {} tokens: {} in {}",
+                thousands(report.whole_read_tokens),
+                count(summary.whole.iter().map(|w| w.reads).sum(), "read", "reads"),
+                count(
+                    summary.whole.len() as u64,
+                    "file and session",
+                    "files and sessions"
+                )
+            ))
+        )?;
+        for &k in advised.iter().take(10) {
+            let whole = &summary.whole[k];
+            writeln!(
+                out,
+                "  {}  {} tokens in {} in session {}; read instead:",
+                style.path(&whole.path),
+                thousands(whole.tokens),
+                count(whole.reads, "whole read", "whole reads"),
+                whole.session.chars().take(8).collect::<String>()
+            )?;
+            for instead in &report.instead[k] {
+                writeln!(
+                    out,
+                    "    {}  {}  {}  {} tokens  ({})",
+                    instead.reference,
+                    instead.qualified_name,
+                    instead.kind,
+                    thousands(instead.tokens),
+                    instead.why.name()
+                )?;
+            }
+        }
+        let unadvised = summary.whole.len() - advised.len().min(10);
+        if unadvised > 0 {
+            writeln!(
+                out,
+                "  {}",
+                style.dim(&format!(
+                    "{} more without references here (outside the project, gone, without symbols, or past the first ten); `ctxbudget refs PATH` lists a file's symbols",
+                    thousands(unadvised as u64)
+                ))
+            )?;
+        }
+    }
+
+    let skipped = &summary.skipped;
+    if skipped.total() > 0 {
+        let mut why = Vec::new();
+        if skipped.not_json > 0 {
+            why.push(format!("{} not JSON", thousands(skipped.not_json)));
+        }
+        if skipped.too_long > 0 {
+            why.push(format!("{} too long", thousands(skipped.too_long)));
+        }
+        if skipped.malformed > 0 {
+            why.push(format!(
+                "{} missing their usual fields",
+                thousands(skipped.malformed)
+            ));
+        }
+        let unknown: u64 = skipped.unknown_types.values().sum();
+        if unknown > 0 {
+            let names: Vec<String> = skipped
+                .unknown_types
+                .iter()
+                .map(|(kind, n)| {
+                    let kind = if kind.is_empty() { "(no type)" } else { kind };
+                    format!("{kind}: {n}")
+                })
+                .collect();
+            why.push(format!(
+                "{} of unknown record types ({})",
+                thousands(unknown),
+                names.join(", ")
+            ));
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.warn(&format!(
+                "{} skipped: {}",
+                count(skipped.total(), "line", "lines"),
+                why.join(", ")
+            ))
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes rows as columns, two spaces apart; `right[c]` right-aligns
+/// column `c`. Widths count characters without ANSI escapes.
+fn table(out: &mut dyn Write, rows: &[Vec<String>], right: &[bool]) -> io::Result<()> {
+    let width = |text: &str| strip_ansi(text).chars().count();
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|t| width(t))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - width(cell));
+            line.push(' ');
+            if right.get(c).copied().unwrap_or(false) {
+                line.push_str(&pad);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if c + 1 < row.len() {
+                    line.push_str(&pad);
+                }
+            }
+            line.push(' ');
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn percent(part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        0
+    } else {
+        (part as f64 * 100.0 / whole as f64).round() as u64
+    }
+}
+
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    project: &'a str,
+    transcripts: &'a str,
+    transcript_files: u64,
+    tokenizer: super::json::Tokenizer,
+    context_window: u64,
+    whole_read_tokens: u64,
+    sessions: Vec<JsonSession<'a>>,
+    files: Vec<JsonFile<'a>>,
+    whole_reads: Vec<JsonWhole<'a>>,
+    skipped_lines: u64,
+    skipped: JsonSkipped<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSession<'a> {
+    id: &'a str,
+    start: Option<&'a str>,
+    end: Option<&'a str>,
+    models: &'a [String],
+    requests: u64,
+    subagent_requests: u64,
+    peak_context: u64,
+    contexts: &'a [u64],
+    compactions: u64,
+    input_tokens: u64,
+    cache_creation_tokens: u64,
+    cache_read_tokens: u64,
+    output_tokens: u64,
+    reads: u64,
+    read_tokens: u64,
+    transcript_files: u64,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: &'a str,
+    reads: u64,
+    whole_reads: u64,
+    ranged_reads: u64,
+    tokens: u64,
+    sessions: u64,
+}
+
+#[derive(Serialize)]
+struct JsonWhole<'a> {
+    path: &'a str,
+    session: &'a str,
+    reads: u64,
+    tokens: u64,
+    instead: Vec<JsonInstead<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonInstead<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    qualified_name: &'a str,
+    kind: &'a str,
+    tokens: u64,
+    why: Why,
+}
+
+#[derive(Serialize)]
+struct JsonSkipped<'a> {
+    not_json: u64,
+    too_long: u64,
+    malformed: u64,
+    unknown_types: &'a std::collections::BTreeMap<String, u64>,
+}
+
+fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
+    let summary = &report.summary;
+    let doc = JsonReport {
+        version: 1,
+        project: &report.project,
+        transcripts: &report.transcripts,
+        transcript_files: summary.transcripts,
+        tokenizer: super::json::Tokenizer::from(report.tokenizer),
+        context_window: report.window,
+        whole_read_tokens: report.whole_read_tokens,
+        sessions: summary
+            .sessions
+            .iter()
+            .map(|s| JsonSession {
+                id: &s.id,
+                start: s.start.as_deref(),
+                end: s.end.as_deref(),
+                models: &s.models,
+                requests: s.requests,
+                subagent_requests: s.subagent_requests,
+                peak_context: s.peak_context,
+                contexts: &s.contexts,
+                compactions: s.compactions,
+                input_tokens: s.input_tokens,
+                cache_creation_tokens: s.cache_creation_tokens,
+                cache_read_tokens: s.cache_read_tokens,
+                output_tokens: s.output_tokens,
+                reads: s.reads,
+                read_tokens: s.read_tokens,
+                transcript_files: s.transcripts,
+            })
+            .collect(),
+        files: summary
+            .files
+            .iter()
+            .map(|f| JsonFile {
+                path: &f.path,
+                reads: f.reads,
+                whole_reads: f.whole_reads,
+                ranged_reads: f.ranged_reads,
+                tokens: f.tokens,
+                sessions: f.sessions,
+            })
+            .collect(),
+        whole_reads: summary
+            .whole
+            .iter()
+            .enumerate()
+            .map(|(k, w)| JsonWhole {
+                path: &w.path,
+                session: &w.session,
+                reads: w.reads,
+                tokens: w.tokens,
+                instead: report
+                    .instead
+                    .get(k)
+                    .into_iter()
+                    .flatten()
+                    .map(|i| JsonInstead {
+                        reference: &i.reference,
+                        qualified_name: &i.qualified_name,
+                        kind: &i.kind,
+                        tokens: i.tokens,
+                        why: i.why,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        skipped_lines: summary.skipped.total(),
+        skipped: JsonSkipped {
+            not_json: summary.skipped.not_json,
+            too_long: summary.skipped.too_long,
+            malformed: summary.skipped.malformed,
+            unknown_types: &summary.skipped.unknown_types,
+        },
+    };
+    super::json::to_writer_pretty(out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,410 @@
+//! Claude Code transcripts: which files hold them, what each line says
+//! ([`record`], lenient), one file streamed into figures ([`reader`]), and
+//! the figures of every file put together per session and per file read
+//! ([`summarize`]). Reads transcripts; never prints, never writes.
+
+pub mod reader;
+pub mod record;
+pub mod time;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use reader::{FilePart, Touch};
+use time::Millis;
+
+/// What counts: the project, a start time, some sessions.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// The project root as given (made absolute) and as the disk resolves it.
+    roots: Vec<PathBuf>,
+    /// Records before this are left out.
+    pub since: Option<Millis>,
+    /// Session ids or id prefixes to keep; empty keeps all.
+    pub sessions: Vec<String>,
+    /// A whole read over this many tokens is one to replace by references.
+    pub whole_read_tokens: u64,
+}
+
+impl Filter {
+    /// A filter for the project at `root`.
+    pub fn new(
+        root: &Path,
+        since: Option<Millis>,
+        sessions: Vec<String>,
+        whole_read_tokens: u64,
+    ) -> Filter {
+        let mut roots = Vec::new();
+        let absolute = std::path::absolute(root)
+            .map(|p| reader::normalize(&p))
+            .unwrap_or_else(|_| root.to_path_buf());
+        roots.push(absolute);
+        if let Ok(canonical) = std::fs::canonicalize(root)
+            && !roots.contains(&canonical)
+        {
+            roots.push(canonical);
+        }
+        Filter {
+            roots,
+            since,
+            sessions,
+            whole_read_tokens,
+        }
+    }
+
+    /// Whether a record's working directory is the project or inside it.
+    pub fn is_in_project(&self, cwd: &str) -> bool {
+        let cwd = reader::normalize(Path::new(cwd));
+        self.roots.iter().any(|root| cwd.starts_with(root))
+    }
+
+    /// `full` relative to the project, `/`-separated; `None` outside it.
+    pub fn relative(&self, full: &Path) -> Option<String> {
+        self.roots.iter().find_map(|root| {
+            let rel = full.strip_prefix(root).ok()?;
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some(if parts.is_empty() {
+                ".".to_string()
+            } else {
+                parts.join("/")
+            })
+        })
+    }
+
+    /// Whether a session id is one asked for.
+    pub fn wants_session(&self, id: &str) -> bool {
+        self.sessions.is_empty() || self.sessions.iter().any(|s| id.starts_with(s.as_str()))
+    }
+}
+
+/// Lines passed over, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Not JSON (a line cut short by a crash, a stray write).
+    pub not_json: u64,
+    /// Longer than [`reader::MAX_LINE_BYTES`].
+    pub too_long: u64,
+    /// A known record type without the fields it always has.
+    pub malformed: u64,
+    /// Record types this version does not know, with how many of each
+    /// (an empty name: no `type` at all).
+    pub unknown_types: BTreeMap<String, u64>,
+}
+
+/// Unknown type names kept by name; the rest are counted under one.
+const MAX_UNKNOWN_NAMES: usize = 20;
+
+impl Skipped {
+    /// Every line skipped.
+    pub fn total(&self) -> u64 {
+        self.not_json + self.too_long + self.malformed + self.unknown_types.values().sum::<u64>()
+    }
+
+    fn unknown(&mut self, kind: &str) {
+        let name = if self.unknown_types.len() < MAX_UNKNOWN_NAMES
+            || self.unknown_types.contains_key(kind)
+        {
+            kind
+        } else {
+            "(others)"
+        };
+        *self.unknown_types.entry(name.to_string()).or_default() += 1;
+    }
+
+    fn add(&mut self, other: &Skipped) {
+        self.not_json += other.not_json;
+        self.too_long += other.too_long;
+        self.malformed += other.malformed;
+        for (kind, n) in &other.unknown_types {
+            for _ in 0..*n {
+                self.unknown(kind);
+            }
+        }
+    }
+}
+
+/// Transcript files, and directories that could not be listed.
+pub type Found = (Vec<PathBuf>, Vec<(PathBuf, io::Error)>);
+
+/// Every `*.jsonl` file under `dir` (subagent transcripts included),
+/// sorted, with the directories that could not be listed. Symbolic links
+/// are not followed.
+pub fn find(dir: &Path) -> io::Result<Found> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    std::fs::read_dir(dir)?;
+    while let Some(next) = pending.pop() {
+        let entries = match std::fs::read_dir(&next) {
+            Ok(entries) => entries,
+            Err(e) => {
+                problems.push((next, e));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => pending.push(path),
+                Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "jsonl") => {
+                    files.push(path);
+                }
+                _ => {}
+            }
+        }
+    }
+    files.sort();
+    problems.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((files, problems))
+}
+
+/// One session, over every transcript file that holds part of it.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    /// The session id.
+    pub id: String,
+    /// First and last record counted, as written, and the first in ms.
+    pub start: Option<String>,
+    /// Last record counted.
+    pub end: Option<String>,
+    /// The first record's time.
+    pub start_ms: Option<Millis>,
+    /// Models that answered, sorted.
+    pub models: Vec<String>,
+    /// API requests, each counted once.
+    pub requests: u64,
+    /// Of which made by subagents.
+    pub subagent_requests: u64,
+    /// Input tokens not read from or written to the cache.
+    pub input_tokens: u64,
+    /// Input tokens written to the cache.
+    pub cache_creation_tokens: u64,
+    /// Input tokens read from the cache.
+    pub cache_read_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// The context of each main-conversation request, in time order.
+    pub contexts: Vec<u64>,
+    /// The largest context of any request (main conversation, else any).
+    pub peak_context: u64,
+    /// Compactions.
+    pub compactions: u64,
+    /// Read results.
+    pub reads: u64,
+    /// Their tokens under the selected tokenizer.
+    pub read_tokens: u64,
+    /// Transcript files holding part of it.
+    pub transcripts: u64,
+}
+
+/// One file as sessions read it, over all sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileReads {
+    /// Relative to the project when inside it, else absolute.
+    pub path: String,
+    /// Read results.
+    pub reads: u64,
+    /// Of which without offset or limit.
+    pub whole_reads: u64,
+    /// Of which with an offset or a limit.
+    pub ranged_reads: u64,
+    /// Tokens of every read, as the Read tool showed the text.
+    pub tokens: u64,
+    /// Sessions that read it.
+    pub sessions: u64,
+}
+
+/// A file one session read whole at over the threshold.
+#[derive(Debug, Clone, Default)]
+pub struct WholeFile {
+    /// The file.
+    pub path: String,
+    /// The session.
+    pub session: String,
+    /// Whole reads over the threshold in that session.
+    pub reads: u64,
+    /// Their tokens.
+    pub tokens: u64,
+    /// Edits and searches of the file after its first whole read.
+    pub touches: Vec<Touch>,
+}
+
+/// Everything the transcripts say about the project.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// By start time, then id.
+    pub sessions: Vec<Session>,
+    /// By tokens, most first, then path.
+    pub files: Vec<FileReads>,
+    /// By tokens, most first, then path and session.
+    pub whole: Vec<WholeFile>,
+    /// Lines skipped in the project's transcripts.
+    pub skipped: Skipped,
+    /// Transcript files holding records of the project.
+    pub transcripts: u64,
+}
+
+/// Puts the figures of every file together, in the order given (so the
+/// result never depends on which thread read what). A request, a read or
+/// a compaction written in two files (a resumed session copies its past)
+/// counts once.
+pub fn summarize(parts: Vec<FilePart>) -> Summary {
+    let mut summary = Summary::default();
+    let mut seen_requests: HashSet<u64> = HashSet::new();
+    let mut seen_reads: HashSet<u64> = HashSet::new();
+    let mut seen_compactions: HashSet<u64> = HashSet::new();
+    // Each session with its main-conversation contexts by time and its
+    // subagents' contexts.
+    type Building = (Session, Vec<(Millis, u64)>, Vec<u64>);
+    let mut sessions: BTreeMap<String, Building> = BTreeMap::new();
+    let mut files: BTreeMap<String, (FileReads, HashSet<String>)> = BTreeMap::new();
+    let mut whole: BTreeMap<(String, String), WholeFile> = BTreeMap::new();
+    for part in parts {
+        summary.skipped.add(&part.skipped);
+        if !part.in_project {
+            continue;
+        }
+        summary.transcripts += 1;
+        for (id, piece) in part.sessions {
+            let (session, timeline, side) = sessions.entry(id.clone()).or_default();
+            session.id.clone_from(&id);
+            session.transcripts += 1;
+            if let Some((at, text)) = piece.first
+                && session.start_ms.is_none_or(|t| at < t)
+            {
+                session.start_ms = Some(at);
+                session.start = Some(text);
+            }
+            if let Some((at, text)) = piece.last
+                && session
+                    .end
+                    .as_deref()
+                    .and_then(time::parse)
+                    .is_none_or(|t| at > t)
+            {
+                session.end = Some(text);
+            }
+            for model in piece.models {
+                if !session.models.contains(&model) {
+                    session.models.push(model);
+                }
+            }
+            for request in piece.requests {
+                if !seen_requests.insert(request.key) {
+                    continue;
+                }
+                session.requests += 1;
+                session.input_tokens += request.input;
+                session.cache_creation_tokens += request.cache_creation;
+                session.cache_read_tokens += request.cache_read;
+                session.output_tokens += request.output;
+                if request.sidechain {
+                    session.subagent_requests += 1;
+                    side.push(request.context());
+                } else {
+                    timeline.push((request.at, request.context()));
+                }
+            }
+            for key in piece.compactions {
+                if seen_compactions.insert(key) {
+                    session.compactions += 1;
+                }
+            }
+            for read in piece.reads {
+                if !seen_reads.insert(read.key) {
+                    continue;
+                }
+                session.reads += 1;
+                session.read_tokens += read.tokens;
+                let (file, readers) = files.entry(read.path.clone()).or_default();
+                file.path.clone_from(&read.path);
+                file.reads += 1;
+                file.tokens += read.tokens;
+                if read.whole {
+                    file.whole_reads += 1;
+                } else {
+                    file.ranged_reads += 1;
+                }
+                readers.insert(id.clone());
+            }
+            for (path, read) in piece.whole {
+                let entry = whole.entry((path.clone(), id.clone())).or_default();
+                entry.path = path;
+                entry.session.clone_from(&id);
+                entry.reads += read.reads;
+                entry.tokens += read.tokens;
+                for touch in read.touches {
+                    if !entry.touches.contains(&touch) {
+                        entry.touches.push(touch);
+                    }
+                }
+            }
+        }
+    }
+    summary.sessions = sessions
+        .into_values()
+        .map(|(mut session, mut timeline, side)| {
+            // Stable: requests of the same instant keep the files' order.
+            timeline.sort_by_key(|&(at, _)| at);
+            session.contexts = timeline.into_iter().map(|(_, c)| c).collect();
+            session.peak_context = match session.contexts.iter().max() {
+                Some(&peak) => peak,
+                None => side.into_iter().max().unwrap_or(0),
+            };
+            session.models.sort();
+            session
+        })
+        .collect();
+    summary.sessions.sort_by(|a, b| {
+        a.start_ms
+            .unwrap_or(Millis::MAX)
+            .cmp(&b.start_ms.unwrap_or(Millis::MAX))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    summary.files = files
+        .into_values()
+        .map(|(mut file, readers)| {
+            file.sessions = readers.len() as u64;
+            file
+        })
+        .collect();
+    summary
+        .files
+        .sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
+    summary.whole = whole.into_values().collect();
+    summary.whole.sort_by(|a, b| {
+        b.tokens
+            .cmp(&a.tokens)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.session.cmp(&b.session))
+    });
+    summary
+}
+
+/// Tokens of Read texts by content and first line, shared by the threads
+/// reading transcripts: a file read in many sessions is counted once.
+#[derive(Debug, Default)]
+pub struct ReadCosts {
+    known: std::sync::Mutex<HashMap<(u128, u64), u64>>,
+}
+
+impl ReadCosts {
+    /// The tokens of `text` shown from line `first`, counted by `count`
+    /// the first time.
+    pub fn get(&self, text: &str, first: u64, count: impl FnOnce() -> u64) -> u64 {
+        let key = (xxhash_rust::xxh3::xxh3_128(text.as_bytes()), first);
+        let known = self.known.lock().map(|k| k.get(&key).copied());
+        if let Ok(Some(tokens)) = known {
+            return tokens;
+        }
+        let tokens = count();
+        if let Ok(mut known) = self.known.lock() {
+            known.insert(key, tokens);
+        }
+        tokens
+    }
+}

@@ -1,0 +1,528 @@
+//! Streams one transcript file, line by line, into the figures of the
+//! sessions it holds for the project. A line is parsed, used and dropped:
+//! memory holds one line, the pending tool calls and one small entry per
+//! API request, whatever the file's size.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::io::{self, BufRead};
+use std::path::{Component, Path, PathBuf};
+
+use super::record::{Block, Record, ToolInput};
+use super::time::{self, Millis};
+use super::{Filter, Skipped};
+use crate::tokenize::Tokenizer;
+
+/// Lines longer than this are skipped unread (no transcript line is).
+pub const MAX_LINE_BYTES: usize = 256 << 20;
+
+/// A line buffer larger than this is given back after use.
+const KEEP_BUFFER: usize = 16 << 20;
+
+/// Edits and searches kept per whole read, and the bytes kept of each.
+const MAX_TOUCHES: usize = 32;
+const MAX_TOUCH_BYTES: usize = 4096;
+
+/// Record types Claude Code writes that `sessions` reads or knowingly
+/// passes over; any other type is counted as an unknown shape.
+const KNOWN_TYPES: &[&str] = &[
+    "user",
+    "assistant",
+    "system",
+    "summary",
+    "attachment",
+    "file-history-snapshot",
+    "queue-operation",
+    "progress",
+];
+
+/// One API request, deduplicated within the file.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Hash of `message.id` and `requestId`.
+    pub key: u64,
+    /// When its first line was written.
+    pub at: Millis,
+    /// `input_tokens`, counted once.
+    pub input: u64,
+    /// `cache_creation_input_tokens`.
+    pub cache_creation: u64,
+    /// `cache_read_input_tokens`.
+    pub cache_read: u64,
+    /// The last `output_tokens` written for it.
+    pub output: u64,
+    /// Made by a subagent.
+    pub sidechain: bool,
+}
+
+impl Request {
+    /// The context the request carried.
+    pub fn context(&self) -> u64 {
+        self.input + self.cache_creation + self.cache_read
+    }
+}
+
+/// One Read result.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// Hash of the tool call id (0 when unknown).
+    pub key: u64,
+    /// The path, relative to the project when inside it.
+    pub path: String,
+    /// No `offset` nor `limit` was given.
+    pub whole: bool,
+    /// Tokens of the text as the Read tool showed it.
+    pub tokens: u64,
+}
+
+/// Something a session did to a file after reading it whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touch {
+    /// Text the session wrote into the file (Edit, MultiEdit).
+    Edited(String),
+    /// A Grep pattern run over the file or a directory holding it.
+    Searched(String),
+}
+
+/// A file read whole at over the threshold, and what followed.
+#[derive(Debug, Clone, Default)]
+pub struct WholeRead {
+    /// Whole reads over the threshold.
+    pub reads: u64,
+    /// Their tokens.
+    pub tokens: u64,
+    /// Edits and searches of the file after its first such read.
+    pub touches: Vec<Touch>,
+}
+
+/// What one file says about one session.
+#[derive(Debug, Default)]
+pub struct SessionPart {
+    /// Earliest and latest record counted, with their text.
+    pub first: Option<(Millis, String)>,
+    /// Latest record counted.
+    pub last: Option<(Millis, String)>,
+    /// Models that answered.
+    pub models: Vec<String>,
+    /// API requests, in the order of their first line.
+    pub requests: Vec<Request>,
+    /// Hashes of the `uuid`s of compaction markers.
+    pub compactions: Vec<u64>,
+    /// Read results, in order.
+    pub reads: Vec<Read>,
+    /// Files read whole over the threshold.
+    pub whole: BTreeMap<String, WholeRead>,
+}
+
+/// What one transcript file holds for the project.
+#[derive(Debug, Default)]
+pub struct FilePart {
+    /// Sessions by id.
+    pub sessions: BTreeMap<String, SessionPart>,
+    /// Lines skipped, by reason.
+    pub skipped: Skipped,
+    /// False when the file belongs to another project (read no further).
+    pub in_project: bool,
+}
+
+/// A Read call waiting for its result.
+#[derive(Debug)]
+struct Call {
+    path: String,
+    ranged: bool,
+}
+
+/// Reading state of one file.
+struct Reader<'a> {
+    filter: &'a Filter,
+    tokenizer: &'a Tokenizer,
+    counts: &'a dyn Fn(&str, u64) -> u64,
+    part: FilePart,
+    /// Whether the latest record with a `cwd` was inside the project.
+    here: Option<bool>,
+    /// The latest `cwd` seen, for relative paths.
+    cwd: Option<String>,
+    calls: HashMap<String, Call>,
+    requests: HashMap<(String, u64), usize>,
+}
+
+/// Streams `input` (one transcript) into the project's figures. `counts`
+/// gives the tokens of a Read text shown from a first line number (the
+/// caller caches it). Stops early when the first working directory found
+/// is outside the project.
+pub fn read(
+    input: impl BufRead,
+    filter: &Filter,
+    tokenizer: &Tokenizer,
+    counts: &dyn Fn(&str, u64) -> u64,
+) -> io::Result<FilePart> {
+    let mut reader = Reader {
+        filter,
+        tokenizer,
+        counts,
+        part: FilePart::default(),
+        here: None,
+        cwd: None,
+        calls: HashMap::new(),
+        requests: HashMap::new(),
+    };
+    let mut input = input;
+    let mut line = Vec::new();
+    loop {
+        let complete = match read_line(&mut input, &mut line)? {
+            None => break,
+            Some(complete) => complete,
+        };
+        if !complete {
+            reader.part.skipped.too_long += 1;
+        } else if !line.iter().all(u8::is_ascii_whitespace) {
+            reader.line(&line);
+            if reader.here == Some(false) && reader.part.sessions.is_empty() {
+                // The file's sessions ran elsewhere: nothing here is ours.
+                reader.part = FilePart::default();
+                return Ok(reader.part);
+            }
+        }
+        if line.capacity() > KEEP_BUFFER {
+            line = Vec::new();
+        }
+    }
+    reader.part.in_project = reader.here == Some(true) || !reader.part.sessions.is_empty();
+    Ok(reader.part)
+}
+
+/// Reads one line into `line` (without its newline). `None` at the end;
+/// `Some(false)` when the line was longer than [`MAX_LINE_BYTES`] and was
+/// passed over.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    line.clear();
+    let mut seen = false;
+    let mut too_long = false;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(seen.then_some(!too_long));
+        }
+        seen = true;
+        let (chunk, used, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(n) => (&buffer[..n], n + 1, true),
+            None => (buffer, buffer.len(), false),
+        };
+        if !too_long && line.len() + chunk.len() <= MAX_LINE_BYTES {
+            line.extend_from_slice(chunk);
+        } else if !too_long {
+            too_long = true;
+            *line = Vec::new();
+        }
+        input.consume(used);
+        if done {
+            return Ok(Some(!too_long));
+        }
+    }
+}
+
+impl Reader<'_> {
+    fn line(&mut self, line: &[u8]) {
+        let record: Record = match serde_json::from_slice(line) {
+            Ok(record) => record,
+            Err(_) => {
+                self.part.skipped.not_json += 1;
+                return;
+            }
+        };
+        if let Some(cwd) = &record.cwd {
+            self.here = Some(self.filter.is_in_project(cwd));
+            self.cwd = Some(cwd.clone());
+        }
+        let kind = record.kind.as_deref().unwrap_or("");
+        if !KNOWN_TYPES.contains(&kind) {
+            if self.here != Some(false) {
+                self.part.skipped.unknown(kind);
+            }
+            return;
+        }
+        if self.here == Some(false) {
+            return;
+        }
+        let Some(session) = record.session_id.clone() else {
+            // Summaries and snapshots belong to no session's figures.
+            if matches!(kind, "user" | "assistant") {
+                self.part.skipped.malformed += 1;
+            }
+            return;
+        };
+        if !self.filter.wants_session(&session) {
+            return;
+        }
+        let at = record.timestamp.as_deref().and_then(time::parse);
+        if let (Some(since), Some(at)) = (self.filter.since, at)
+            && at < since
+        {
+            return;
+        }
+        match kind {
+            "assistant" => self.assistant(&session, &record, at),
+            "user" => self.user(&session, &record),
+            "system" => {
+                if record.subtype.as_deref() == Some("compact_boundary") {
+                    let key = hash(record.uuid.as_deref().unwrap_or(""), "");
+                    self.session(&session).compactions.push(key);
+                }
+            }
+            _ => return,
+        }
+        if let (Some(at), Some(text)) = (at, &record.timestamp) {
+            let part = self.session(&session);
+            if part.first.as_ref().is_none_or(|(t, _)| at < *t) {
+                part.first = Some((at, text.clone()));
+            }
+            if part.last.as_ref().is_none_or(|(t, _)| at > *t) {
+                part.last = Some((at, text.clone()));
+            }
+        }
+    }
+
+    fn session(&mut self, id: &str) -> &mut SessionPart {
+        if !self.part.sessions.contains_key(id) {
+            self.part
+                .sessions
+                .insert(id.to_string(), SessionPart::default());
+        }
+        self.part.sessions.get_mut(id).expect("inserted just above")
+    }
+
+    fn assistant(&mut self, session: &str, record: &Record, at: Option<Millis>) {
+        let Some(message) = &record.message else {
+            self.part.skipped.malformed += 1;
+            return;
+        };
+        let sidechain = record.is_sidechain == Some(true);
+        let synthetic = message.model.as_deref() == Some("<synthetic>");
+        if let (Some(id), Some(usage), false) = (&message.id, &message.usage, synthetic) {
+            let key = hash(id, record.request_id.as_deref().unwrap_or(""));
+            let output = usage.output_tokens.unwrap_or(0);
+            let slot = (session.to_string(), key);
+            if let Some(&index) = self.requests.get(&slot) {
+                // The same response again: its usage repeats, its output grows.
+                self.session(session).requests[index].output = output;
+            } else {
+                let part = self.session(session);
+                part.requests.push(Request {
+                    key,
+                    at: at.unwrap_or(Millis::MAX),
+                    input: usage.input_tokens.unwrap_or(0),
+                    cache_creation: usage.cache_creation_input_tokens.unwrap_or(0),
+                    cache_read: usage.cache_read_input_tokens.unwrap_or(0),
+                    output,
+                    sidechain,
+                });
+                let index = part.requests.len() - 1;
+                self.requests.insert(slot, index);
+            }
+            if let Some(model) = &message.model {
+                let part = self.session(session);
+                if !part.models.contains(model) {
+                    part.models.push(model.clone());
+                }
+            }
+        }
+        for block in message
+            .content
+            .iter()
+            .flatten()
+            .filter_map(|b| b.0.as_ref())
+        {
+            if block.kind.as_deref() == Some("tool_use") {
+                self.tool_use(session, block);
+            }
+        }
+    }
+
+    fn tool_use(&mut self, session: &str, block: &Block) {
+        let (Some(name), Some(input)) = (block.name.as_deref(), &block.input) else {
+            return;
+        };
+        match name {
+            "Read" => {
+                let (Some(id), Some(path)) = (&block.id, &input.file_path) else {
+                    return;
+                };
+                let path = self.project_path(path);
+                let ranged = input.offset.is_some() || input.limit.is_some();
+                self.calls.insert(id.clone(), Call { path, ranged });
+            }
+            "Edit" | "MultiEdit" | "Write" => {
+                let Some(path) = &input.file_path else {
+                    return;
+                };
+                let path = self.project_path(path);
+                for text in written(input) {
+                    self.touch(session, |p| p == path, Touch::Edited(clip(text)));
+                }
+            }
+            "Grep" => {
+                let Some(pattern) = &input.pattern else {
+                    return;
+                };
+                let scope = input.path.as_deref().map(|p| self.project_path(p));
+                let touch = Touch::Searched(clip(pattern));
+                self.touch(session, |p| under(p, scope.as_deref()), touch);
+            }
+            _ => {}
+        }
+    }
+
+    /// Notes `touch` on every file read whole in the session that
+    /// `applies` to.
+    fn touch(&mut self, session: &str, applies: impl Fn(&str) -> bool, touch: Touch) {
+        let Some(part) = self.part.sessions.get_mut(session) else {
+            return;
+        };
+        for (path, whole) in &mut part.whole {
+            if applies(path) && whole.touches.len() < MAX_TOUCHES && !whole.touches.contains(&touch)
+            {
+                whole.touches.push(touch.clone());
+            }
+        }
+    }
+
+    fn user(&mut self, session: &str, record: &Record) {
+        let results: Vec<&Block> = record
+            .message
+            .as_ref()
+            .and_then(|m| m.content.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b.0.as_ref())
+            .filter(|b| b.kind.as_deref() == Some("tool_result"))
+            .collect();
+        let file = record
+            .tool_use_result
+            .as_ref()
+            .and_then(|r| r.file.as_ref());
+        for result in results {
+            let Some(id) = &result.tool_use_id else {
+                continue;
+            };
+            let Some(call) = self.calls.remove(id) else {
+                continue;
+            };
+            if result.is_error == Some(true) {
+                continue;
+            }
+            // The structured result has the raw text and its first line;
+            // without it, the text the model saw is counted as it is.
+            let (tokens, whole) = match file.and_then(|f| f.content.as_deref().map(|c| (f, c))) {
+                Some((file, text)) => {
+                    let start = file.start_line.unwrap_or(1).max(1);
+                    ((self.counts)(text, start), !call.ranged)
+                }
+                None => match &result.content {
+                    Some(text) => (
+                        self.tokenizer.scale(self.tokenizer.count(text)),
+                        !call.ranged,
+                    ),
+                    None => continue,
+                },
+            };
+            self.read_done(session, id, call.path, whole, tokens);
+        }
+    }
+
+    fn read_done(&mut self, session: &str, id: &str, path: String, whole: bool, tokens: u64) {
+        let threshold = self.filter.whole_read_tokens;
+        let part = self.session(session);
+        if whole && tokens > threshold {
+            let entry = part.whole.entry(path.clone()).or_default();
+            entry.reads += 1;
+            entry.tokens += tokens;
+        }
+        part.reads.push(Read {
+            key: hash(id, ""),
+            path,
+            whole,
+            tokens,
+        });
+    }
+
+    /// A tool's path as the report shows it: relative to the project when
+    /// inside it, else absolute; `.` and `..` resolved by name.
+    fn project_path(&self, path: &str) -> String {
+        let raw = Path::new(path);
+        let full = if raw.is_absolute() {
+            raw.to_path_buf()
+        } else {
+            self.cwd
+                .as_deref()
+                .map_or_else(|| raw.to_path_buf(), |cwd| Path::new(cwd).join(raw))
+        };
+        let full = normalize(&full);
+        self.filter
+            .relative(&full)
+            .unwrap_or_else(|| full.to_string_lossy().into_owned())
+    }
+}
+
+/// Texts an Edit, MultiEdit or Write call puts in the file.
+fn written(input: &ToolInput) -> Vec<&str> {
+    let mut texts: Vec<&str> = input.new_string.as_deref().into_iter().collect();
+    texts.extend(
+        input
+            .edits
+            .iter()
+            .flatten()
+            .filter_map(|e| e.0.as_ref()?.new_string.as_deref()),
+    );
+    texts
+}
+
+/// Whether `path` is `scope` or inside it; no scope is the whole project.
+fn under(path: &str, scope: Option<&str>) -> bool {
+    match scope {
+        None | Some("") | Some(".") => !Path::new(path).is_absolute(),
+        Some(scope) => {
+            path == scope
+                || path
+                    .strip_prefix(scope)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        }
+    }
+}
+
+fn clip(text: &str) -> String {
+    if text.len() <= MAX_TOUCH_BYTES {
+        return text.to_string();
+    }
+    let mut end = MAX_TOUCH_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
+/// Resolves `.` and `..` by name, without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A 64-bit hash of two strings, the same for the whole run.
+pub fn hash(a: &str, b: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    a.hash(&mut hasher);
+    b.hash(&mut hasher);
+    hasher.finish()
+}
