@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(parse("1970-01-01"), Some(0));
         assert_eq!(parse("1970-01-02T00:00:00Z"), Some(86_400_000));
         assert_eq!(parse("2000-03-01T00:00:00.5Z"), Some(951_868_800_500));
-        assert_eq!(parse("2026-11-20T10:02:03.456Z"), Some(1_795_687_323_456));
+        assert_eq!(parse("2026-11-20T10:02:03.456Z"), Some(1_795_168_923_456));
         assert_eq!(
             parse("2026-11-20T12:02:03.456+02:00"),
             parse("2026-11-20T10:02:03.456Z")
@@ -155,6 +155,6 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
-        assert_eq!(format_minute(1_795_687_323_456), "2026-11-20 10:02");
+        assert_eq!(format_minute(1_795_168_923_456), "2026-11-20 10:02");
     }
 }
