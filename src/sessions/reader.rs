@@ -229,6 +229,11 @@ impl Reader<'_> {
     fn line(&mut self, line: &[u8]) {
         let record: Record = match serde_json::from_slice(line) {
             Ok(record) => record,
+            // JSON, but not an object: a record of no known type.
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                self.part.skipped.unknown("");
+                return;
+            }
             Err(_) => {
                 self.part.skipped.not_json += 1;
                 return;
@@ -240,9 +245,7 @@ impl Reader<'_> {
         }
         let kind = record.kind.as_deref().unwrap_or("");
         if !KNOWN_TYPES.contains(&kind) {
-            if self.here != Some(false) {
-                self.part.skipped.unknown(kind);
-            }
+            self.part.skipped.unknown(kind);
             return;
         }
         if self.here == Some(false) {

@@ -12,4 +12,5 @@ mod scan_bad_input;
 mod scan_counts;
 mod scan_output;
 mod scan_walk;
+mod sessions;
 mod symbols;

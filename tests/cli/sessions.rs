@@ -1,0 +1,383 @@
+//! `ctxbudget sessions` on the synthetic transcripts of
+//! `tests/fixtures/sessions/`: two sessions of a small project (one with a
+//! subagent, a response written over three lines, ranged and whole Reads,
+//! an edit; the other with a compaction, a search, an unknown record, a
+//! record of another project and a last line cut in half) and a third
+//! session of another project whose path starts like ours. `@ROOT@` in
+//! the fixtures becomes the temporary project's path.
+
+use std::path::Path;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::util::{Repo, ctxbudget_env};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sessions");
+
+/// The project and its transcripts, with `@ROOT@` filled in.
+struct Setup {
+    project: Repo,
+    transcripts: TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let project = Repo::new();
+        copy(&Path::new(FIXTURES).join("project"), project.path(), None);
+        let transcripts = tempfile::tempdir().expect("temp dir");
+        let root = project.path().to_str().expect("a UTF-8 temp path");
+        copy(
+            &Path::new(FIXTURES).join("transcripts"),
+            transcripts.path(),
+            Some(root),
+        );
+        Setup {
+            project,
+            transcripts,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> crate::util::Outcome {
+        let dir = self.transcripts.path().to_str().expect("UTF-8");
+        let mut all = vec!["sessions", "--transcripts", dir, "-t", "cl100k"];
+        all.extend_from_slice(args);
+        self.project.run(&all)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let outcome = self.run(&all);
+        outcome.expect_code(0);
+        outcome.json()
+    }
+
+    fn transcript(&self, rel: &str) -> std::path::PathBuf {
+        self.transcripts.path().join(rel)
+    }
+}
+
+/// Copies a tree, replacing `@ROOT@` in `.jsonl` files by `root`.
+fn copy(from: &Path, to: &Path, root: Option<&str>) {
+    for entry in std::fs::read_dir(from).expect("fixture dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy(&entry.path(), &target, root);
+        } else {
+            let mut bytes = std::fs::read(entry.path()).expect("read fixture");
+            if let Some(root) = root {
+                let text = String::from_utf8(bytes).expect("UTF-8 fixture");
+                bytes = text.replace("@ROOT@", root).into_bytes();
+            }
+            std::fs::write(&target, bytes).expect("write");
+        }
+    }
+}
+
+/// The reference count of `text` as the Read tool shows it from `first`.
+fn read_cost(text: &str, first: usize) -> u64 {
+    let bpe = tiktoken_rs::cl100k_base().expect("vocab");
+    let shown: String = text
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, line)| format!("{}\t{line}", first + i))
+        .collect();
+    bpe.encode_ordinary(&shown).len() as u64
+}
+
+fn fixture(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(FIXTURES).join("project").join(rel)).expect("fixture")
+}
+
+fn session<'a>(json: &'a Value, id: &str) -> &'a Value {
+    json["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no session {id} in {json:#}"))
+}
+
+fn file<'a>(json: &'a Value, path: &str) -> &'a Value {
+    json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no file {path} in {json:#}"))
+}
+
+#[test]
+fn requests_are_counted_once_with_their_last_output_and_contexts() {
+    let setup = Setup::new();
+    let json = setup.json(&[]);
+    let ids: Vec<&str> = json["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["sess-aaaa-1111", "sess-bbbb-2222"], "by start time");
+
+    // Three lines of msg_01 are one request with output 40; the subagent's
+    // msg_04 is one with output 30; the <synthetic> line is no request.
+    let first = session(&json, "sess-aaaa-1111");
+    assert_eq!(first["requests"], 4);
+    assert_eq!(first["subagent_requests"], 1);
+    assert_eq!(first["input_tokens"], 10 + 5 + 3 + 7);
+    assert_eq!(first["cache_creation_tokens"], 1000 + 3000 + 200 + 500);
+    assert_eq!(first["cache_read_tokens"], 1010 + 4015);
+    assert_eq!(first["output_tokens"], 40 + 120 + 50 + 30);
+    // Contexts of the main conversation only; the subagent has its own.
+    assert_eq!(first["contexts"], serde_json::json!([1010, 4015, 4218]));
+    assert_eq!(first["peak_context"], 4218);
+    assert_eq!(first["compactions"], 0);
+    assert_eq!(first["transcript_files"], 2);
+    assert_eq!(first["start"], "2026-11-01T09:00:00.000Z");
+    let models = serde_json::json!(["claude-opus-4-5-20251101", "claude-sonnet-4-5-20250929"]);
+    assert_eq!(first["models"], models);
+
+    // The record written in another project and the cut line add nothing.
+    let second = session(&json, "sess-bbbb-2222");
+    assert_eq!(second["requests"], 2);
+    assert_eq!(second["input_tokens"], 150);
+    assert_eq!(second["cache_creation_tokens"], 25_000);
+    assert_eq!(second["output_tokens"], 380);
+    assert_eq!(second["contexts"], serde_json::json!([20_100, 5_050]));
+    assert_eq!(second["peak_context"], 20_100);
+    assert_eq!(second["compactions"], 1);
+    assert_eq!(second["end"], "2026-11-10T14:31:00.000Z");
+}
+
+#[test]
+fn reads_are_priced_as_the_read_tool_shows_them() {
+    let setup = Setup::new();
+    let json = setup.json(&[]);
+    let app = fixture("src/app.py");
+    let util = fixture("src/util.py");
+    let util_lines: String = util.split_inclusive('\n').skip(1).take(3).collect();
+
+    let app_reads = file(&json, "src/app.py");
+    assert_eq!(app_reads["reads"], 2);
+    assert_eq!(app_reads["whole_reads"], 2);
+    assert_eq!(app_reads["ranged_reads"], 0);
+    assert_eq!(app_reads["sessions"], 2);
+    assert_eq!(app_reads["tokens"], 2 * read_cost(&app, 1));
+
+    let util_reads = file(&json, "src/util.py");
+    assert_eq!(util_reads["reads"], 2);
+    assert_eq!(util_reads["whole_reads"], 1);
+    assert_eq!(util_reads["ranged_reads"], 1);
+    assert_eq!(
+        util_reads["tokens"],
+        read_cost(&util, 1) + read_cost(&util_lines, 2)
+    );
+
+    // Most tokens first; nothing of the other project.
+    let paths: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(paths, ["src/app.py", "src/util.py"]);
+    assert!(!json.to_string().contains("secret.py"), "{json:#}");
+    assert!(!json.to_string().contains("sess-cccc"), "{json:#}");
+}
+
+#[test]
+fn whole_reads_get_the_ranges_the_session_edited_or_searched() {
+    let setup = Setup::new();
+    let json = setup.json(&["--whole-read-tokens", "50"]);
+    let whole = json["whole_reads"].as_array().expect("whole_reads");
+    let instead = |path: &str, session: &str| -> Vec<(String, String)> {
+        let entry = whole
+            .iter()
+            .find(|w| w["path"] == path && w["session"] == session)
+            .unwrap_or_else(|| panic!("no whole read of {path} in {session}: {json:#}"));
+        entry["instead"]
+            .as_array()
+            .expect("instead")
+            .iter()
+            .map(|i| {
+                (
+                    i["ref"].as_str().expect("ref").to_string(),
+                    i["why"].as_str().expect("why").to_string(),
+                )
+            })
+            .collect()
+    };
+    // Session 1 edited checkout's body after reading the file whole.
+    assert_eq!(
+        instead("src/app.py", "sess-aaaa-1111"),
+        [("@src/app.py#L26-30".to_string(), "edited".to_string())]
+    );
+    // Session 2 grepped `def\s+apply_discount`: the pattern, not the word.
+    assert_eq!(
+        instead("src/app.py", "sess-bbbb-2222"),
+        [("@src/app.py#L19-23".to_string(), "searched".to_string())]
+    );
+    // The subagent read util.py whole and did nothing after: its largest.
+    let util = instead("src/util.py", "sess-aaaa-1111");
+    assert_eq!(
+        util[0],
+        ("@src/util.py#L4-6".to_string(), "largest".to_string())
+    );
+
+    // Over the default threshold, none of these small files is listed.
+    assert_eq!(setup.json(&[])["whole_reads"], serde_json::json!([]));
+}
+
+#[test]
+fn bad_lines_are_counted_and_skipped_never_fatal() {
+    let setup = Setup::new();
+    let json = setup.json(&[]);
+    // The cut line and the unknown record of session 2; the other
+    // project's bad line is not ours to count.
+    assert_eq!(json["skipped_lines"], 2);
+    assert_eq!(json["skipped"]["not_json"], 1);
+    assert_eq!(json["skipped"]["unknown_types"]["widget-state"], 1);
+
+    // Binary junk, invalid UTF-8, wrong types where numbers and objects
+    // belong: the lines are skipped or read for what they hold.
+    let root = setup.project.path().to_str().expect("UTF-8");
+    let mut junk = b"\x00\x01\xff\xfe garbage\n".to_vec();
+    junk.extend_from_slice(
+        format!(
+            "{{\"type\":\"assistant\",\"sessionId\":\"sess-junk\",\"cwd\":\"{root}\",\"timestamp\":\"2026-11-12T00:00:00Z\",\"requestId\":7,\"message\":{{\"id\":\"m\",\"usage\":\"lots\",\"content\":42}}}}\n\
+             {{\"type\":\"user\",\"sessionId\":\"sess-junk\",\"cwd\":\"{root}\",\"message\":{{\"content\":[\"text\",{{\"type\":\"tool_result\",\"content\":{{}}}}]}},\"toolUseResult\":\"Error: no such file\"}}\n\
+             [1,2,3]\n\"just a string\"\n\n"
+        )
+        .as_bytes(),
+    );
+    std::fs::write(setup.transcript("-ROOT/sess-junk.jsonl"), junk).expect("write");
+    let json = setup.json(&[]);
+    assert_eq!(json["skipped"]["not_json"], 2, "{:#}", json["skipped"]);
+    assert_eq!(
+        json["skipped"]["unknown_types"][""], 2,
+        "{:#}",
+        json["skipped"]
+    );
+    let junk = session(&json, "sess-junk");
+    assert_eq!(junk["requests"], 0);
+}
+
+#[test]
+fn a_resumed_session_copying_its_past_counts_it_once() {
+    let setup = Setup::new();
+    let before = setup.json(&[]);
+    std::fs::copy(
+        setup.transcript("-ROOT/sess-aaaa-1111.jsonl"),
+        setup.transcript("-ROOT/sess-aaaa-1111-resumed.jsonl"),
+    )
+    .expect("copy");
+    let after = setup.json(&[]);
+    // The same figures; only the count of files holding the session grows.
+    let mut expected = before["sessions"].clone();
+    expected[0]["transcript_files"] = Value::from(3);
+    assert_eq!(after["sessions"], expected, "{after:#}");
+    assert_eq!(after["files"], before["files"]);
+}
+
+#[test]
+fn since_and_session_narrow_the_records() {
+    let setup = Setup::new();
+    let ids = |json: &Value| -> Vec<String> {
+        json["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&setup.json(&["--since", "2026-11-05"])),
+        ["sess-bbbb-2222"]
+    );
+    assert_eq!(
+        ids(&setup.json(&["--since", "2026-11-01T09:00:04Z"])),
+        ["sess-aaaa-1111", "sess-bbbb-2222"]
+    );
+    // From 09:00:04 on, session 1 keeps its later requests only (two of
+    // the main conversation, one of the subagent at 09:01).
+    let late = setup.json(&["--since", "2026-11-01T09:00:04Z", "--session", "sess-aaaa"]);
+    assert_eq!(ids(&late), ["sess-aaaa-1111"]);
+    assert_eq!(late["sessions"][0]["requests"], 3);
+    assert_eq!(
+        late["sessions"][0]["contexts"],
+        serde_json::json!([4015, 4218])
+    );
+    assert_eq!(ids(&setup.json(&["--since", "1d"])), Vec::<String>::new());
+
+    let bad = setup.run(&["--since", "last tuesday"]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
+}
+
+#[test]
+fn the_human_report_names_sessions_files_and_skips() {
+    let setup = Setup::new();
+    let outcome = setup.run(&["--whole-read-tokens", "50"]);
+    outcome.expect_code(0);
+    let text = &outcome.stdout;
+    for expected in [
+        "2 sessions, 2026-11-01 09:00 to 2026-11-10 14:31 UTC",
+        "4 (1 by subagents)",
+        "20,100 (10%)",
+        "Files read: 2 files, 4 reads",
+        "src/app.py",
+        "@src/app.py#L26-30  checkout  function",
+        "(edited)",
+        "2 lines skipped: 1 not JSON, 1 of unknown record types (widget-state: 1)",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
+    }
+}
+
+#[test]
+fn missing_transcripts_and_other_projects_are_told_apart() {
+    let setup = Setup::new();
+    let missing = setup
+        .project
+        .run(&["sessions", "--transcripts", "no-such-dir"]);
+    missing.expect_code(2);
+    assert!(
+        missing.stderr.contains("--transcripts"),
+        "{}",
+        missing.stderr
+    );
+
+    // A project with no sessions: empty figures, a note, exit 0.
+    let elsewhere = Repo::new();
+    let dir = setup.transcripts.path().to_str().expect("UTF-8");
+    let outcome = elsewhere.run(&["sessions", "--transcripts", dir, "--format", "json"]);
+    outcome.expect_code(0);
+    assert_eq!(outcome.json()["sessions"], serde_json::json!([]));
+    assert!(
+        outcome.stderr.contains("no Claude Code session"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn transcripts_default_to_the_claude_config_dir() {
+    let setup = Setup::new();
+    let config = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(config.path().join("projects")).expect("mkdir");
+    copy(
+        setup.transcripts.path(),
+        &config.path().join("projects"),
+        None,
+    );
+    let outcome = ctxbudget_env(
+        setup.project.path(),
+        &["sessions", "--format", "json"],
+        &[("CLAUDE_CONFIG_DIR", config.path())],
+    );
+    outcome.expect_code(0);
+    assert_eq!(outcome.json()["sessions"].as_array().map(Vec::len), Some(2));
+}
