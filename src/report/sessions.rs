@@ -248,25 +248,19 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
             out,
             "{}",
             style.heading(&format!(
-                "Read whole at over {} tokens: {} in {}",
-                thousands(report.whole_read_tokens),
-                count(summary.whole.iter().map(|w| w.reads).sum(), "read", "reads"),
-                count(
-                    summary.whole.len() as u64,
-                    "file and session",
-                    "files and sessions"
-                )
+                "Whole reads over {} tokens, and the ranges to read instead",
+                thousands(report.whole_read_tokens)
             ))
         )?;
         for &k in advised.iter().take(10) {
             let whole = &summary.whole[k];
             writeln!(
                 out,
-                "  {}  {} tokens in {} in session {}; read instead:",
+                "  {}, session {}: {}, {} tokens",
                 style.path(&whole.path),
-                thousands(whole.tokens),
+                whole.session.chars().take(8).collect::<String>(),
                 count(whole.reads, "whole read", "whole reads"),
-                whole.session.chars().take(8).collect::<String>()
+                thousands(whole.tokens)
             )?;
             for instead in &report.instead[k] {
                 writeln!(
