@@ -32,19 +32,16 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Those with a flags struct take their help from its doc
+/// comment: a doc comment on the variant would replace the long help.
+#[allow(missing_docs)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Price every file, directory and symbol in tokens and flag what a session should not read whole.
     Scan(Box<scan::ScanArgs>),
-    /// Gate the memory files (CLAUDE.md, @ imports, rules) every session pays for.
     Check(Box<check::CheckArgs>),
-    /// Write a lean CLAUDE.md block inside a token budget, leaving your own text alone.
     #[command(name = "claude-md")]
     ClaudeMd(Box<claude_md::ClaudeMdArgs>),
-    /// Find the symbols a query is about and print paste-ready @path#Lstart-end references.
     Refs(Box<refs::RefsArgs>),
-    /// Read Claude Code transcripts of this project: what sessions spent and which files they read.
     Sessions(Box<sessions::SessionsArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///

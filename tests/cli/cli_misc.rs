@@ -24,6 +24,28 @@ fn help_teaches_with_examples_and_exit_codes() {
     ctxbudget(repo.path(), &["scan", "--bogus"]).expect_code(2);
 }
 
+/// Regression: a doc comment on the subcommand enum's variants replaced
+/// each command's long help with its one-line summary.
+#[test]
+fn every_command_help_carries_its_long_description() {
+    let repo = Repo::new();
+    for (command, needle) in [
+        ("scan", "Walks PATH"),
+        ("check", "Loads what Claude Code loads"),
+        ("claude-md", "Every byte"),
+        ("refs", "Each QUERY is one of"),
+        ("sessions", "Per file: every Read result"),
+    ] {
+        let outcome = ctxbudget(repo.path(), &[command, "--help"]);
+        outcome.expect_code(0);
+        assert!(
+            outcome.stdout.contains(needle),
+            "{command} --help lacks {needle:?}:\n{}",
+            outcome.stdout
+        );
+    }
+}
+
 #[test]
 fn completions_and_man_pages_are_generated_from_the_definitions() {
     let repo = Repo::new();
