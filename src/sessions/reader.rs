@@ -169,7 +169,7 @@ pub fn read(
     let mut input = input;
     let mut line = Vec::new();
     loop {
-        let complete = match read_line(&mut input, &mut line)? {
+        let complete = match read_line(&mut input, &mut line, MAX_LINE_BYTES)? {
             None => break,
             Some(complete) => complete,
         };
@@ -192,9 +192,9 @@ pub fn read(
 }
 
 /// Reads one line into `line` (without its newline). `None` at the end;
-/// `Some(false)` when the line was longer than [`MAX_LINE_BYTES`] and was
-/// passed over.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+/// `Some(false)` when the line was longer than `max` bytes and was passed
+/// over (never held whole).
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> io::Result<Option<bool>> {
     line.clear();
     let mut seen = false;
     let mut too_long = false;
@@ -212,7 +212,7 @@ fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<
             Some(n) => (&buffer[..n], n + 1, true),
             None => (buffer, buffer.len(), false),
         };
-        if !too_long && line.len() + chunk.len() <= MAX_LINE_BYTES {
+        if !too_long && line.len() + chunk.len() <= max {
             line.extend_from_slice(chunk);
         } else if !too_long {
             too_long = true;
@@ -528,4 +528,54 @@ pub fn hash(a: &str, b: &str) -> u64 {
     a.hash(&mut hasher);
     b.hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::TokenizerKind;
+
+    #[test]
+    fn long_lines_are_passed_over_and_a_last_line_needs_no_newline() {
+        let text = b"short\nthis line is too long\n\nlast";
+        let mut input = io::BufReader::with_capacity(4, &text[..]);
+        let mut line = Vec::new();
+        let mut seen = Vec::new();
+        while let Some(complete) = read_line(&mut input, &mut line, 10).expect("in memory") {
+            seen.push((complete, String::from_utf8_lossy(&line).into_owned()));
+        }
+        let expected = [(true, "short"), (false, ""), (true, ""), (true, "last")];
+        let expected: Vec<(bool, String)> =
+            expected.iter().map(|(c, t)| (*c, t.to_string())).collect();
+        assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn paths_are_made_relative_to_the_project_and_siblings_stay_outside() {
+        let filter = Filter::new(Path::new("/work/shop"), None, Vec::new(), 1);
+        assert!(filter.is_in_project("/work/shop"));
+        assert!(filter.is_in_project("/work/shop/src/../lib"));
+        assert!(!filter.is_in_project("/work/shop-old"));
+        assert!(!filter.is_in_project("/work"));
+        let text = format!(
+            "{{\"type\":\"assistant\",\"sessionId\":\"s\",\"cwd\":\"/work/shop/src\",\"message\":{{\"id\":\"m\",\"content\":[{{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"Read\",\"input\":{{\"file_path\":\"../README.md\"}}}},{{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":\"Read\",\"input\":{{\"file_path\":\"/etc/hosts\"}}}}]}}}}\n\
+             {{\"type\":\"user\",\"sessionId\":\"s\",\"cwd\":\"/work/shop/src\",\"message\":{{\"content\":[{{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"1\\tx\"}},{{\"type\":\"tool_result\",\"tool_use_id\":\"t2\",\"content\":\"1\\ty\"}}]}}}}\n"
+        );
+        let tokenizer = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
+        let count = |text: &str, first: u64| tokenizer.count_as_read_from(text, first);
+        let part = read(text.as_bytes(), &filter, &tokenizer, &count).expect("in memory");
+        let paths: Vec<&str> = part.sessions["s"]
+            .reads
+            .iter()
+            .map(|r| r.path.as_str())
+            .collect();
+        assert_eq!(paths, ["README.md", "/etc/hosts"]);
+        // Without a structured result, the text the model saw is counted.
+        assert!(
+            part.sessions["s"]
+                .reads
+                .iter()
+                .all(|r| r.whole && r.tokens > 0)
+        );
+    }
 }
