@@ -557,10 +557,15 @@ mod tests {
         assert!(filter.is_in_project("/work/shop/src/../lib"));
         assert!(!filter.is_in_project("/work/shop-old"));
         assert!(!filter.is_in_project("/work"));
-        let text = format!(
-            "{{\"type\":\"assistant\",\"sessionId\":\"s\",\"cwd\":\"/work/shop/src\",\"message\":{{\"id\":\"m\",\"content\":[{{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"Read\",\"input\":{{\"file_path\":\"../README.md\"}}}},{{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":\"Read\",\"input\":{{\"file_path\":\"/etc/hosts\"}}}}]}}}}\n\
-             {{\"type\":\"user\",\"sessionId\":\"s\",\"cwd\":\"/work/shop/src\",\"message\":{{\"content\":[{{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"1\\tx\"}},{{\"type\":\"tool_result\",\"tool_use_id\":\"t2\",\"content\":\"1\\ty\"}}]}}}}\n"
-        );
+        let call = |id: &str, path: &str| serde_json::json!({"type": "tool_use", "id": id, "name": "Read", "input": {"file_path": path}});
+        let result = |id: &str| serde_json::json!({"type": "tool_result", "tool_use_id": id, "content": "1\tx"});
+        let lines = [
+            serde_json::json!({"type": "assistant", "sessionId": "s", "cwd": "/work/shop/src",
+                "message": {"id": "m", "content": [call("t1", "../README.md"), call("t2", "/etc/hosts")]}}),
+            serde_json::json!({"type": "user", "sessionId": "s", "cwd": "/work/shop/src",
+                "message": {"content": [result("t1"), result("t2")]}}),
+        ];
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         let tokenizer = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
         let count = |text: &str, first: u64| tokenizer.count_as_read_from(text, first);
         let part = read(text.as_bytes(), &filter, &tokenizer, &count).expect("in memory");
