@@ -181,7 +181,8 @@ fn read_all(
 
 /// For the costliest whole reads of files in the project, the ranges to
 /// read instead: what the session then edited, else what it searched for,
-/// else the file's largest symbols (each smaller than half the file).
+/// else the file's largest symbols (each at most the whole-read threshold
+/// and half the file).
 fn advise(
     root: &Path,
     whole: &[WholeFile],
@@ -217,7 +218,9 @@ fn advise(
                 priced.push((read.path.clone(), stat));
             }
             match priced.iter().find(|(p, _)| *p == read.path) {
-                Some((_, Some((stat, text)))) => instead(stat, text, &read.touches),
+                Some((_, Some((stat, text)))) => {
+                    instead(stat, text, &read.touches, config.whole_read_tokens)
+                }
                 _ => Vec::new(),
             }
         })
@@ -225,8 +228,9 @@ fn advise(
 }
 
 /// Up to [`REFERENCES_PER_READ`] symbols of `file` (whose current text is
-/// `text`) for what the session did after reading it whole.
-fn instead(file: &FileStat, text: &str, touches: &[Touch]) -> Vec<Instead> {
+/// `text`) for what the session did after reading it whole. Without a
+/// clue, the largest symbols that cost at most `cap` and half the file.
+fn instead(file: &FileStat, text: &str, touches: &[Touch], cap: u64) -> Vec<Instead> {
     let mut chosen: Vec<(usize, Why)> = Vec::new();
     let add = |symbol: usize, why: Why, chosen: &mut Vec<(usize, Why)>| {
         if chosen.len() < REFERENCES_PER_READ && !chosen.iter().any(|(s, _)| *s == symbol) {
@@ -256,7 +260,8 @@ fn instead(file: &FileStat, text: &str, touches: &[Touch]) -> Vec<Instead> {
     }
     if chosen.is_empty() {
         for symbol in refs::in_file(file) {
-            if file.symbols[symbol].tokens * 2 <= file.tokens {
+            let tokens = file.symbols[symbol].tokens;
+            if tokens * 2 <= file.tokens && tokens <= cap {
                 add(symbol, Why::Largest, &mut chosen);
             }
         }

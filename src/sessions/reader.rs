@@ -21,6 +21,10 @@ const KEEP_BUFFER: usize = 16 << 20;
 
 /// Edits and searches kept per whole read, and the bytes kept of each.
 const MAX_TOUCHES: usize = 32;
+
+/// An edit or search tells what a whole read was for when it comes within
+/// this many tool calls of the read; later ones are other work.
+const TOUCH_WINDOW: u32 = 12;
 const MAX_TOUCH_BYTES: usize = 4096;
 
 /// Record types Claude Code writes that `sessions` reads or knowingly
@@ -91,8 +95,10 @@ pub struct WholeRead {
     pub reads: u64,
     /// Their tokens.
     pub tokens: u64,
-    /// Edits and searches of the file after its first such read.
+    /// Edits and searches of the file soon after such a read.
     pub touches: Vec<Touch>,
+    /// Tool calls of the session since the latest such read.
+    calls_since: u32,
 }
 
 /// What one file says about one session.
@@ -349,6 +355,11 @@ impl Reader<'_> {
         let (Some(name), Some(input)) = (block.name.as_deref(), &block.input) else {
             return;
         };
+        if let Some(part) = self.part.sessions.get_mut(session) {
+            for whole in part.whole.values_mut() {
+                whole.calls_since = whole.calls_since.saturating_add(1);
+            }
+        }
         match name {
             "Read" => {
                 let (Some(id), Some(path)) = (&block.id, &input.file_path) else {
@@ -379,14 +390,17 @@ impl Reader<'_> {
         }
     }
 
-    /// Notes `touch` on every file read whole in the session that
-    /// `applies` to.
+    /// Notes `touch` on every file read whole in the session, a few calls
+    /// ago, that `applies` to.
     fn touch(&mut self, session: &str, applies: impl Fn(&str) -> bool, touch: Touch) {
         let Some(part) = self.part.sessions.get_mut(session) else {
             return;
         };
         for (path, whole) in &mut part.whole {
-            if applies(path) && whole.touches.len() < MAX_TOUCHES && !whole.touches.contains(&touch)
+            if whole.calls_since <= TOUCH_WINDOW
+                && applies(path)
+                && whole.touches.len() < MAX_TOUCHES
+                && !whole.touches.contains(&touch)
             {
                 whole.touches.push(touch.clone());
             }
@@ -443,6 +457,7 @@ impl Reader<'_> {
             let entry = part.whole.entry(path.clone()).or_default();
             entry.reads += 1;
             entry.tokens += tokens;
+            entry.calls_since = 0;
         }
         part.reads.push(Read {
             key: hash(id, ""),
@@ -582,5 +597,68 @@ mod tests {
                 .iter()
                 .all(|r| r.whole && r.tokens > 0)
         );
+    }
+
+    #[test]
+    fn only_edits_and_searches_soon_after_a_whole_read_tell_what_it_was_for() {
+        let filter = Filter::new(Path::new("/p"), None, Vec::new(), 1);
+        let record = |kind: &str, content: serde_json::Value, extra: serde_json::Value| {
+            let mut r = serde_json::json!({"type": kind, "sessionId": "s", "cwd": "/p",
+                "message": {"id": format!("m{}", content), "content": [content]}});
+            if let (Some(r), Some(extra)) = (r.as_object_mut(), extra.as_object()) {
+                r.extend(extra.clone());
+            }
+            format!("{r}\n")
+        };
+        let call = |id: &str, name: &str, input: serde_json::Value| {
+            record(
+                "assistant",
+                serde_json::json!({"type": "tool_use", "id": id, "name": name, "input": input}),
+                serde_json::json!({}),
+            )
+        };
+        let read = |id: &str| {
+            call(id, "Read", serde_json::json!({"file_path": "/p/a.py"}))
+                + &record(
+                    "user",
+                    serde_json::json!({"type": "tool_result", "tool_use_id": id}),
+                    serde_json::json!({"toolUseResult": {"file": {"content": "def a():\n    return 1\n", "startLine": 1}}}),
+                )
+        };
+        let grep =
+            |id: &str, pattern: &str| call(id, "Grep", serde_json::json!({"pattern": pattern}));
+        let mut text = read("r1") + &grep("g1", "early");
+        for k in 0..TOUCH_WINDOW {
+            text += &call(
+                &format!("b{k}"),
+                "Bash",
+                serde_json::json!({"command": "ls"}),
+            );
+        }
+        text += &grep("g2", "late");
+        text += &read("r2");
+        text += &grep("g3", "again");
+        let tokenizer = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
+        let count = |text: &str, first: u64| tokenizer.count_as_read_from(text, first);
+        let part = read_transcript(&text, &filter, &tokenizer, &count);
+        let whole = &part.sessions["s"].whole["a.py"];
+        assert_eq!(whole.reads, 2);
+        let searched: Vec<&Touch> = whole.touches.iter().collect();
+        assert_eq!(
+            searched,
+            [
+                &Touch::Searched("early".into()),
+                &Touch::Searched("again".into())
+            ]
+        );
+    }
+
+    fn read_transcript(
+        text: &str,
+        filter: &Filter,
+        tokenizer: &Tokenizer,
+        count: &dyn Fn(&str, u64) -> u64,
+    ) -> FilePart {
+        read(text.as_bytes(), filter, tokenizer, count).expect("in memory")
     }
 }
