@@ -14,7 +14,7 @@
 # 400 requests: every response written over three lines with a growing
 # output count, one Read per request (whole or ranged, of the project's
 # files, with the text both as the model saw it and raw), an Edit or a
-# Grep now and then, a compaction every 150 requests, and a subagent file
+# Grep now and then, a compaction when the context passes 160k, and a subagent file
 # per session. REQUESTS (default 400) sets the requests per session.
 set -euo pipefail
 
@@ -69,7 +69,14 @@ def session_lines(session, requests, side=False):
         ranged = rng.random() < 0.4 and len(lines) > 40
         start = rng.randrange(1, len(lines) - 30) if ranged else 1
         shown = "".join(lines[start - 1:start + 29]) if ranged else text
-        context = 20_000 if r % 150 == 149 else context + len(shown) // 4 + 300
+        if context > 160_000:
+            n += 1
+            rec = base("system", session, n, side)
+            rec.update(subtype="compact_boundary", content="Conversation compacted",
+                       compactMetadata={"trigger": "auto", "preTokens": context})
+            yield rec
+            context = 20_000
+        context += len(shown) // 4 + 300
         usage = {"input_tokens": 3, "cache_creation_input_tokens": len(shown) // 4,
                  "cache_read_input_tokens": context, "output_tokens": 0}
         mid, req, tool = f"msg_{session}_{r}", f"req_{session}_{r}", f"toolu_{session}_{r}"
@@ -106,12 +113,6 @@ def session_lines(session, requests, side=False):
                               "content": [{"type": "tool_use", "id": tool + "e", "name": name, "input": tool_input}],
                               "usage": {"input_tokens": 2, "cache_creation_input_tokens": 10,
                                         "cache_read_input_tokens": context, "output_tokens": 60}}
-            yield rec
-        if r % 150 == 149:
-            n += 1
-            rec = base("system", session, n, side)
-            rec.update(subtype="compact_boundary", content="Conversation compacted",
-                       compactMetadata={"trigger": "auto", "preTokens": context})
             yield rec
 
 written, s = 0, 0
