@@ -351,6 +351,11 @@ pub fn percent(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// `n thing` or `n things`, with the number grouped.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

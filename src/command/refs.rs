@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::budget::thousands;
+use crate::budget::{plural, thousands};
 use crate::cache::Cache;
 use crate::command::scan;
 use crate::config::RefsConfig;
@@ -289,14 +289,14 @@ fn answer(
                 };
                 let title = format!(
                     "{text:?}: {} by {how}",
-                    count(hits.len(), "match", "matches")
+                    plural(hits.len() as u64, "match", "matches")
                 );
                 return (hits, title);
             }
             let hits = index.by_text(name);
             let title = format!(
                 "{text:?}: no symbol of that name; {} by words",
-                count(hits.len(), "match", "matches")
+                plural(hits.len() as u64, "match", "matches")
             );
             (hits, title)
         }
@@ -306,7 +306,7 @@ fn answer(
                 .by_text(words);
             let title = format!(
                 "{text:?}: {} by words",
-                count(hits.len(), "match", "matches")
+                plural(hits.len() as u64, "match", "matches")
             );
             (hits, title)
         }
@@ -318,7 +318,7 @@ fn answer(
             let hits = path_hits(f, file);
             let title = format!(
                 "{rel}: {}, largest first; the whole file costs {} tokens",
-                count(hits.len(), "symbol", "symbols"),
+                plural(hits.len() as u64, "symbol", "symbols"),
                 thousands(file.tokens)
             );
             (hits, title)
@@ -340,7 +340,7 @@ fn answer(
             });
             let title = format!(
                 "{rel}/: {}, largest first",
-                count(hits.len(), "symbol", "symbols")
+                plural(hits.len() as u64, "symbol", "symbols")
             );
             (hits, title)
         }
@@ -440,14 +440,6 @@ fn nothing_found(query: &Query, text: &str, files: &[FileStat], index: Option<&I
             }
         }
     }
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!(
-        "{} {}",
-        thousands(n as u64),
-        if n == 1 { one } else { many }
-    )
 }
 
 fn reference(query: &str, hit: &Hit, files: &[FileStat]) -> Reference {

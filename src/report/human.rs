@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::style::Style;
 use super::{Output, ScanReport, human_bytes, top_dirs, top_files, top_symbols};
-use crate::budget::{Flag, percent, thousands};
+use crate::budget::{Flag, percent, plural, thousands};
 use crate::suggest::deny::{DenyRule, settings_block};
 use crate::walk::SkipReason;
 
@@ -318,11 +318,6 @@ fn heading(
     writeln!(out)?;
     let title = pad(title, width + 2);
     writeln!(out, "{}", style.heading(&format!("{title}  {columns}")))
-}
-
-/// `n thing` or `n things`, with the number grouped.
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// `text` padded with spaces to `width` characters (longer text is kept whole).

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::TokenizerInfo;
 use super::style::Style;
-use crate::budget::thousands;
+use crate::budget::{percent, plural as count, thousands};
 use crate::sessions::Summary;
 use crate::sessions::time;
 
@@ -155,7 +155,7 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
                 format!(
                     "{} ({}%)",
                     thousands(s.peak_context),
-                    percent(s.peak_context, report.window)
+                    percent(s.peak_context, report.window).round()
                 ),
                 thousands(s.compactions),
                 thousands(s.input_tokens),
@@ -382,18 +382,6 @@ fn strip_ansi(text: &str) -> String {
         }
     }
     out
-}
-
-fn percent(part: u64, whole: u64) -> u64 {
-    if whole == 0 {
-        0
-    } else {
-        (part as f64 * 100.0 / whole as f64).round() as u64
-    }
-}
-
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 #[derive(Serialize)]
