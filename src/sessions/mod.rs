@@ -264,10 +264,10 @@ pub fn summarize(parts: Vec<FilePart>) -> Summary {
     let mut files: BTreeMap<String, (FileReads, HashSet<String>)> = BTreeMap::new();
     let mut whole: BTreeMap<(String, String), WholeFile> = BTreeMap::new();
     for part in parts {
-        summary.skipped.add(&part.skipped);
         if !part.in_project {
             continue;
         }
+        summary.skipped.add(&part.skipped);
         summary.transcripts += 1;
         for (id, piece) in part.sessions {
             let (session, timeline, side) = sessions.entry(id.clone()).or_default();

@@ -127,7 +127,8 @@ pub struct FilePart {
     pub sessions: BTreeMap<String, SessionPart>,
     /// Lines skipped, by reason.
     pub skipped: Skipped,
-    /// False when the file belongs to another project (read no further).
+    /// Whether any record of the project was found (else the file, and
+    /// its skipped lines, belong to someone else).
     pub in_project: bool,
 }
 
@@ -193,7 +194,7 @@ pub fn read(
             line = Vec::new();
         }
     }
-    reader.part.in_project = reader.here == Some(true) || !reader.part.sessions.is_empty();
+    reader.part.in_project = !reader.part.sessions.is_empty();
     Ok(reader.part)
 }
 
@@ -254,7 +255,9 @@ impl Reader<'_> {
             self.part.skipped.unknown(kind);
             return;
         }
-        if self.here == Some(false) {
+        // Only records after a working directory in the project count: a
+        // file that never says where it ran is nobody's.
+        if self.here != Some(true) {
             return;
         }
         let Some(session) = record.session_id.clone() else {

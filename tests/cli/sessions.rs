@@ -350,6 +350,17 @@ fn missing_transcripts_and_other_projects_are_told_apart() {
         missing.stderr
     );
 
+    // A transcript that never says where it ran is nobody's: neither its
+    // sessions nor its bad lines count.
+    std::fs::write(
+        setup.transcript("-ROOT/sess-nowhere.jsonl"),
+        "{\"type\":\"assistant\",\"sessionId\":\"sess-nowhere\",\"requestId\":\"r\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":5}}}\nnot json\n",
+    )
+    .expect("write");
+    let json = setup.json(&[]);
+    assert_eq!(json["sessions"].as_array().map(Vec::len), Some(2), "{json:#}");
+    assert_eq!(json["skipped_lines"], 2);
+
     // A project with no sessions: empty figures, a note, exit 0.
     let elsewhere = Repo::new();
     let dir = setup.transcripts.path().to_str().expect("UTF-8");
