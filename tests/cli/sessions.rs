@@ -358,7 +358,11 @@ fn missing_transcripts_and_other_projects_are_told_apart() {
     )
     .expect("write");
     let json = setup.json(&[]);
-    assert_eq!(json["sessions"].as_array().map(Vec::len), Some(2), "{json:#}");
+    assert_eq!(
+        json["sessions"].as_array().map(Vec::len),
+        Some(2),
+        "{json:#}"
+    );
     assert_eq!(json["skipped_lines"], 2);
 
     // A project with no sessions: empty figures, a note, exit 0.
