@@ -420,10 +420,13 @@ impl Reader<'_> {
             .filter_map(|b| b.0.as_ref())
             .filter(|b| b.kind.as_deref() == Some("tool_result"))
             .collect();
+        // The structured result describes the record's one tool result;
+        // with several, each is counted from its own text.
         let file = record
             .tool_use_result
             .as_ref()
-            .and_then(|r| r.file.as_ref());
+            .and_then(|r| r.file.as_ref())
+            .filter(|_| results.len() == 1);
         for result in results {
             let Some(id) = &result.tool_use_id else {
                 continue;
