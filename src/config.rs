@@ -209,7 +209,7 @@ pub const BUDGET_POOL: usize = 100;
 /// Builds the `refs` configuration from the parsed command line.
 pub fn refs(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
     let paths = [args.root.clone()];
-    let loaded = Loaded::read(args.input.config.as_deref(), &paths)?;
+    let loaded = Loaded::read(args.input.count.config.as_deref(), &paths)?;
     let mut scan = input(cli, &args.input, &paths, None, &loaded)?;
     // References need symbols, whatever the scan settings say.
     scan.symbols = true;
@@ -269,7 +269,7 @@ pub struct ClaudeMdConfig {
 /// Builds the `claude-md` configuration from the parsed command line.
 pub fn claude_md(cli: &Cli, args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error> {
     let paths = [args.root.clone()];
-    let loaded = Loaded::read(args.input.config.as_deref(), &paths)?;
+    let loaded = Loaded::read(args.input.count.config.as_deref(), &paths)?;
     let mut scan = input(cli, &args.input, &paths, None, &loaded)?;
     // The most used symbols need symbols, whatever the scan settings say.
     scan.symbols = true;
@@ -345,19 +345,11 @@ pub const DEFAULT_WHOLE_READ_TOKENS: u64 = 5_000;
 /// Builds the `sessions` configuration from the parsed command line.
 pub fn sessions(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Error> {
     let paths = [args.root.clone()];
-    let loaded = Loaded::read(args.config.as_deref(), &paths)?;
+    let loaded = Loaded::read(args.count.config.as_deref(), &paths)?;
+    // No walk: only the files sessions read are priced.
     let input_args = InputArgs {
-        tokenizer: args.tokenizer,
-        claude_factor: args.claude_factor,
-        include: Vec::new(),
-        exclude: Vec::new(),
-        no_ignore: false,
-        follow: false,
-        max_file_size: None,
-        config: args.config.clone(),
-        threads: args.threads,
-        no_cache: false,
-        no_progress: args.no_progress,
+        count: args.count.clone(),
+        ..InputArgs::default()
     };
     let mut scan = input(cli, &input_args, &paths, None, &loaded)?;
     scan.symbols = true;
@@ -506,7 +498,7 @@ impl Loaded {
 
 /// Builds the scan configuration from the parsed command line.
 pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
-    let loaded = Loaded::read(args.input.config.as_deref(), &args.paths)?;
+    let loaded = Loaded::read(args.input.count.config.as_deref(), &args.paths)?;
     let mut config = input(cli, &args.input, &args.paths, args.window, &loaded)?;
     let section = &loaded.file.scan;
 
@@ -689,7 +681,8 @@ fn input(
 ) -> Result<ScanConfig, Error> {
     let file = &loaded.file;
     let section = &file.scan;
-    let (tokenizer, claude_factor) = choose_tokenizer(args.tokenizer, args.claude_factor, loaded)?;
+    let (tokenizer, claude_factor) =
+        choose_tokenizer(args.count.tokenizer, args.count.claude_factor, loaded)?;
     let mut limits = Limits::default();
     if let Some(window) = window.filter(|w| *w > 0) {
         limits.window = window;
@@ -764,7 +757,7 @@ fn input(
         follow: args.follow,
         include,
         exclude,
-        threads: args.threads.unwrap_or(0),
+        threads: args.count.threads.unwrap_or(0),
     };
     let filter = crate::walk::Filter::new(&walk).map_err(Error::Usage)?;
 
@@ -784,12 +777,12 @@ fn input(
             top: DEFAULT_TOP,
             color: use_color(cli.color),
         },
-        progress: !args.no_progress,
+        progress: !args.count.no_progress,
         dump_files: false,
         dump_spans: None,
         symbols: section.symbols.unwrap_or(true),
         parse,
-        cache_dir: if args.no_cache {
+        cache_dir: if args.count.no_cache {
             None
         } else {
             crate::cache::default_dir()

@@ -6,15 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 /// What to walk and how to count it.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct InputArgs {
-    /// Tokenizer: claude (estimate: cl100k x factor), cl100k or o200k (exact).
-    #[arg(short, long, value_enum)]
-    pub tokenizer: Option<TokenizerArg>,
-
-    /// Factor applied to cl100k counts for the Claude estimate [default: 1.18].
-    #[arg(long, value_name = "FACTOR")]
-    pub claude_factor: Option<f64>,
+    /// How to count, and the run's settings.
+    #[command(flatten)]
+    pub count: CountArgs,
 
     /// Only read files matching this glob (repeatable). A glob without `/`
     /// matches file names at any depth; with `/`, paths from the root.
@@ -36,6 +32,19 @@ pub struct InputArgs {
     /// Skip files larger than this (bytes, or with a K, M or G suffix) [default: 100M].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+}
+
+/// How to count, where the settings are, and how the run goes: what every
+/// command that prices text takes, walking or not.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CountArgs {
+    /// Tokenizer: claude (estimate: cl100k x factor), cl100k or o200k (exact).
+    #[arg(short, long, value_enum)]
+    pub tokenizer: Option<TokenizerArg>,
+
+    /// Factor applied to cl100k counts for the Claude estimate [default: 1.18].
+    #[arg(long, value_name = "FACTOR")]
+    pub claude_factor: Option<f64>,
 
     /// Read settings from this file instead of ctxbudget.toml at the root.
     #[arg(long, value_name = "FILE")]
@@ -49,7 +58,7 @@ pub struct InputArgs {
     #[arg(long)]
     pub no_cache: bool,
 
-    /// Never show the progress bar (it shows only on a terminal, for long scans).
+    /// Never show the progress bar (it shows only on a terminal, for long runs).
     #[arg(long)]
     pub no_progress: bool,
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::common::TokenizerArg;
+use super::common::CountArgs;
 
 /// Read Claude Code transcripts of this project: what sessions spent and which files they read.
 ///
@@ -64,25 +64,9 @@ pub struct SessionsArgs {
     #[arg(long, value_name = "TOKENS")]
     pub whole_read_tokens: Option<u64>,
 
-    /// Tokenizer for Read costs: claude (estimate: cl100k x factor), cl100k or o200k (exact).
-    #[arg(short, long, value_enum)]
-    pub tokenizer: Option<TokenizerArg>,
-
-    /// Factor applied to cl100k counts for the Claude estimate [default: 1.18].
-    #[arg(long, value_name = "FACTOR")]
-    pub claude_factor: Option<f64>,
-
-    /// Read settings from this file instead of ctxbudget.toml at the project root.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
-
-    /// Never show the progress bar (it shows only on a terminal, for long reads).
-    #[arg(long)]
-    pub no_progress: bool,
+    /// How to count Read costs, the settings file, threads, cache, progress.
+    #[command(flatten)]
+    pub count: CountArgs,
 }
 
 /// `sessions` output formats.
