@@ -356,21 +356,10 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
         listed.extend(flagged.iter().map(|f| f.path.as_str()));
         flagged.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.path.cmp(&b.path)));
         let total: u64 = flagged.iter().map(|f| f.tokens).sum();
-        let mut names: Vec<String> = flagged
-            .iter()
-            .take(4)
-            .map(|f| format!("`{}`", f.path))
-            .collect();
-        if flagged.len() > 4 {
-            names.push(format!("{} more", flagged.len() - 4));
-        }
+        let names = first_of(flagged.iter().map(|f| format!("`{}`", f.path)), 4);
         lines.push(Line {
             part: Part::Avoid,
-            text: format!(
-                "- {label} ({} tokens), never read: {}",
-                approx(total),
-                names.join(", ")
-            ),
+            text: format!("- {label} ({} tokens), never read: {names}", approx(total)),
             value: 80.0 - g as f64,
         });
     }
@@ -427,23 +416,30 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
     // Tests, examples, docs and vendored code: no part stands for such a
     // file, the session looks for the one it needs; one line lists them.
     if !elsewhere.is_empty() {
-        let mut names: Vec<String> = elsewhere
-            .iter()
-            .take(5)
-            .map(|(_, f)| format!("`{}` ({})", f.path, approx(f.read_tokens)))
-            .collect();
-        if elsewhere.len() > 5 {
-            names.push(format!("{} more", elsewhere.len() - 5));
-        }
+        let names = first_of(
+            elsewhere
+                .iter()
+                .map(|(_, f)| format!("`{}` ({})", f.path, approx(f.read_tokens))),
+            5,
+        );
         lines.push(Line {
             part: Part::Avoid,
             text: format!(
-                "- large tests, examples, docs and vendored files (tokens to read); search them and read only the matching lines: {}",
-                names.join(", ")
+                "- large tests, examples, docs and vendored files (tokens to read); search them and read only the matching lines: {names}"
             ),
             value: 72.0,
         });
     }
+}
+
+/// The first `shown` items joined with commas, then `N more`.
+fn first_of(items: impl ExactSizeIterator<Item = String>, shown: usize) -> String {
+    let total = items.len();
+    let mut names: Vec<String> = items.take(shown).collect();
+    if total > shown {
+        names.push(format!("{} more", total - shown));
+    }
+    names.join(", ")
 }
 
 /// Whether a file is one never worth reading (lock file, generated,
