@@ -91,10 +91,7 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
     let sessions = &summary.sessions;
     let span = match (
         sessions.iter().filter_map(|s| s.start_ms).min(),
-        sessions
-            .iter()
-            .filter_map(|s| s.end.as_deref().and_then(time::parse))
-            .max(),
+        sessions.iter().filter_map(|s| s.end_ms).max(),
     ) {
         (Some(a), Some(b)) => format!(
             ", {} to {} UTC",

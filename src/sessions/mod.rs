@@ -105,6 +105,10 @@ impl Skipped {
     }
 
     fn unknown(&mut self, kind: &str) {
+        self.unknown_lines(kind, 1);
+    }
+
+    fn unknown_lines(&mut self, kind: &str, n: u64) {
         let name = if self.unknown_types.len() < MAX_UNKNOWN_NAMES
             || self.unknown_types.contains_key(kind)
         {
@@ -112,7 +116,7 @@ impl Skipped {
         } else {
             "(others)"
         };
-        *self.unknown_types.entry(name.to_string()).or_default() += 1;
+        *self.unknown_types.entry(name.to_string()).or_default() += n;
     }
 
     fn add(&mut self, other: &Skipped) {
@@ -120,9 +124,7 @@ impl Skipped {
         self.too_long += other.too_long;
         self.malformed += other.malformed;
         for (kind, n) in &other.unknown_types {
-            for _ in 0..*n {
-                self.unknown(kind);
-            }
+            self.unknown_lines(kind, *n);
         }
     }
 }
@@ -167,12 +169,14 @@ pub fn find(dir: &Path) -> io::Result<Found> {
 pub struct Session {
     /// The session id.
     pub id: String,
-    /// First and last record counted, as written, and the first in ms.
+    /// First record counted, as written.
     pub start: Option<String>,
-    /// Last record counted.
+    /// Last record counted, as written.
     pub end: Option<String>,
     /// The first record's time.
     pub start_ms: Option<Millis>,
+    /// The last record's time.
+    pub end_ms: Option<Millis>,
     /// Models that answered, sorted.
     pub models: Vec<String>,
     /// API requests, each counted once.
@@ -280,12 +284,9 @@ pub fn summarize(parts: Vec<FilePart>) -> Summary {
                 session.start = Some(text);
             }
             if let Some((at, text)) = piece.last
-                && session
-                    .end
-                    .as_deref()
-                    .and_then(time::parse)
-                    .is_none_or(|t| at > t)
+                && session.end_ms.is_none_or(|t| at > t)
             {
+                session.end_ms = Some(at);
                 session.end = Some(text);
             }
             for model in piece.models {
