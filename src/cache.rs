@@ -24,6 +24,9 @@ const FORMAT: u32 = 2;
 /// The first bytes of every entry.
 const MAGIC: &str = "ctxbudget-cache";
 
+/// A pack larger than this is not loaded (it is rebuilt).
+const PACK_BYTES: u64 = 1 << 30;
+
 /// The environment variable that moves the cache.
 pub const DIR_VARIABLE: &str = "CTXBUDGET_CACHE_DIR";
 
@@ -194,7 +197,7 @@ impl Cache {
             .collect();
         let name = format!("{:032x}.pack", xxh3_128(scope.join("\n").as_bytes()));
         let pack = dir.join(format!("v{FORMAT}")).join(name);
-        let loaded = std::fs::read(&pack)
+        let loaded = crate::fsio::read_bounded(&pack, PACK_BYTES)
             .ok()
             .and_then(|bytes| decode_pack(&bytes))
             .unwrap_or_default();
@@ -265,35 +268,46 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Removes every pack (every `v*` directory) from `dir`; returns how many
-/// files were removed. Anything else in `dir` is left alone.
+/// Removes the packs ctxbudget wrote into `dir`: in each of its own pack
+/// directories (`v1` up to the current format), the files named as it
+/// names them (`<hash>.pack` and its temporary files), then the directory
+/// when nothing else is left in it. Never follows a symbolic link and
+/// never touches anything else; returns how many files were removed.
 pub fn clear(dir: &Path) -> std::io::Result<u64> {
     let mut removed = 0;
-    for version in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = version.file_name();
-        if !name.to_string_lossy().starts_with('v') || !version.path().is_dir() {
-            continue;
+    for format in 1..=FORMAT {
+        let version = dir.join(format!("v{format}"));
+        match std::fs::symlink_metadata(&version) {
+            Ok(meta) if meta.is_dir() => {}
+            _ => continue,
         }
-        for entry in walk_files(&version.path()) {
-            std::fs::remove_file(&entry)?;
-            removed += 1;
+        for entry in std::fs::read_dir(&version)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let ours = name.to_str().is_some_and(is_own_file_name);
+            if ours && entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
         }
-        std::fs::remove_dir_all(version.path())?;
+        // Fails, harmlessly, when something not ours is still inside.
+        let _ = std::fs::remove_dir(&version);
     }
     Ok(removed)
 }
 
-fn walk_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk_files(&path));
-        } else {
-            out.push(path);
-        }
+/// Whether a name is one ctxbudget gives the files of a pack directory.
+fn is_own_file_name(name: &str) -> bool {
+    if let Some(hash) = name.strip_suffix(".pack") {
+        return hash.len() == 32 && hash.bytes().all(|b| b.is_ascii_hexdigit());
     }
-    out
+    name.strip_prefix(".tmp-").is_some_and(|rest| {
+        let mut parts = rest.split('-');
+        let numeric = |p: Option<&str>| {
+            p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        numeric(parts.next()) && numeric(parts.next()) && parts.next().is_none()
+    })
 }
 
 /// A new, uniquely named file in `dir` for an atomic write.
@@ -413,6 +427,33 @@ mod tests {
             dir.path().join("not-ours.txt").exists(),
             "clear leaves foreign files"
         );
+    }
+
+    /// `cache clear` removed every `v*` directory (a `videos/`, a `venv/`)
+    /// and followed symlinks out of the cache.
+    #[cfg(unix)]
+    #[test]
+    fn clear_removes_only_its_own_files_and_never_follows_a_link() {
+        let cache = tempfile::tempdir().expect("dir");
+        let outside = tempfile::tempdir().expect("dir");
+        let c = cache.path();
+        std::fs::create_dir_all(c.join("videos")).expect("mkdir");
+        std::fs::write(c.join("videos/m.mp4"), "x").expect("write");
+        std::fs::create_dir_all(c.join(format!("v{FORMAT}"))).expect("mkdir");
+        std::fs::write(outside.path().join("keep"), "y").expect("write");
+        std::os::unix::fs::symlink(outside.path(), c.join(format!("v{FORMAT}/link"))).expect("ln");
+        let pack = c.join(format!("v{FORMAT}/{}.pack", "a".repeat(32)));
+        std::fs::write(&pack, "p").expect("write");
+        std::fs::write(c.join(format!("v{FORMAT}/notes.txt")), "mine").expect("write");
+        std::os::unix::fs::symlink(outside.path(), c.join("v1")).expect("ln");
+        assert_eq!(clear(c).expect("clear"), 1);
+        assert!(!pack.exists());
+        assert!(c.join("videos/m.mp4").exists());
+        assert!(outside.path().join("keep").exists());
+        assert!(c.join(format!("v{FORMAT}/notes.txt")).exists());
+        assert!(is_own_file_name(".tmp-12-0"));
+        assert!(!is_own_file_name(".tmp-12"));
+        assert!(!is_own_file_name("x.pack"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod command;
 pub mod config;
 pub mod error;
 pub mod exit_code;
+pub mod fsio;
 pub mod lang;
 pub mod memory;
 pub mod report;

@@ -3,11 +3,11 @@
 //! it cannot be priced. Never blocks on FIFOs or devices, never loads more
 //! than the first 8 KiB of a binary or oversized file.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
 use crate::error::plain_io_message;
+use crate::fsio::ReadError;
 use crate::walk::{Skip, SkipReason};
 
 /// How much of the start of a file is searched for NUL bytes.
@@ -37,25 +37,19 @@ pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Sou
             message: format!("symbolic link{target}, not followed (use --follow)"),
         });
     }
-    let metadata = std::fs::metadata(path).map_err(unreadable)?;
-    if !metadata.is_file() {
-        return Err(Skip {
+    let (mut file, metadata) = crate::fsio::open_regular(path).map_err(|e| match e {
+        ReadError::NotRegular(kind) => Skip {
             reason: SkipReason::NotRegular,
-            message: format!("{}, not a regular file", special_kind(&metadata)),
-        });
-    }
-    let mut file = File::open(path).map_err(unreadable)?;
-    let mut head = vec![0u8; BINARY_PROBE];
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(unreadable(e)),
-        }
-    }
-    head.truncate(filled);
+            message: format!("{kind}, not a regular file"),
+        },
+        ReadError::Io(e) => unreadable(e),
+        ReadError::TooLarge { limit } => too_large(limit, max_bytes),
+    })?;
+    let mut head = Vec::with_capacity(BINARY_PROBE);
+    (&mut file)
+        .take(BINARY_PROBE as u64)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
     if let Some(at) = head.iter().position(|&b| b == 0) {
         return Err(Skip {
             reason: SkipReason::Binary,
@@ -63,26 +57,21 @@ pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Sou
         });
     }
     if metadata.len() > max_bytes {
-        return Err(Skip {
-            reason: SkipReason::TooLarge,
-            message: format!(
-                "{} bytes, over the {max_bytes}-byte limit (raise it with --max-file-size)",
-                metadata.len()
-            ),
-        });
+        return Err(too_large(metadata.len(), max_bytes));
     }
     let mut bytes = head;
-    if filled == BINARY_PROBE {
-        bytes.reserve((metadata.len() as usize).saturating_sub(filled) + 1);
-        file.read_to_end(&mut bytes).map_err(unreadable)?;
-        if bytes.len() as u64 > max_bytes {
-            return Err(Skip {
+    if bytes.len() == BINARY_PROBE {
+        let rest = max_bytes.saturating_sub(BINARY_PROBE as u64);
+        let more = crate::fsio::read_handle(file, metadata.len(), rest).map_err(|e| match e {
+            ReadError::Io(e) => unreadable(e),
+            _ => Skip {
                 reason: SkipReason::TooLarge,
                 message: format!(
                     "grew to over {max_bytes} bytes while being read (raise the limit with --max-file-size)"
                 ),
-            });
-        }
+            },
+        })?;
+        bytes.extend_from_slice(&more);
     }
     let size = bytes.len() as u64;
     let (text, lossy) = match String::from_utf8(bytes) {
@@ -103,24 +92,13 @@ fn unreadable(error: std::io::Error) -> Skip {
     }
 }
 
-#[cfg(unix)]
-fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = metadata.file_type();
-    if t.is_fifo() {
-        "named pipe (FIFO)"
-    } else if t.is_socket() {
-        "socket"
-    } else if t.is_block_device() || t.is_char_device() {
-        "device"
-    } else {
-        "special file"
+fn too_large(size: u64, max_bytes: u64) -> Skip {
+    Skip {
+        reason: SkipReason::TooLarge,
+        message: format!(
+            "{size} bytes, over the {max_bytes}-byte limit (raise it with --max-file-size)"
+        ),
     }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_metadata: &std::fs::Metadata) -> &'static str {
-    "special file"
 }
 
 /// The shape of a text: what flags and reports need, found in one pass.

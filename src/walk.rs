@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use globset::{GlobSet, GlobSetBuilder};
-use ignore::{WalkBuilder, WalkState};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
+
+use crate::fsio;
 
 /// The project's own ignore file, in gitignore syntax.
 pub const IGNORE_FILE: &str = ".ctxbudgetignore";
@@ -155,24 +158,33 @@ where
     F: Fn(Found) + Sync,
 {
     let mut builder = WalkBuilder::new(root);
+    // The repository's own ignore files are read by `IgnoreRules` (bounded,
+    // never blocking); the walker reads only the user's global excludes.
     builder
         .hidden(false)
         .follow_links(options.follow)
         .require_git(false)
         .threads(options.threads)
-        .git_ignore(!options.no_ignore)
+        .git_ignore(false)
         .git_global(!options.no_ignore)
-        .git_exclude(!options.no_ignore)
-        .ignore(!options.no_ignore)
-        .parents(!options.no_ignore);
-    if !options.no_ignore {
-        builder.add_custom_ignore_filename(IGNORE_FILE);
-    }
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false);
     let root_owned = root.to_path_buf();
     let is_file_root = root.is_file();
+    let rules = std::sync::Arc::new(IgnoreRules::new(root, !options.no_ignore && !is_file_root));
+    let in_filter = std::sync::Arc::clone(&rules);
+    let follow = options.follow;
     builder.filter_entry(move |entry| {
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        !(is_dir && entry.depth() > 0 && VCS_DIRS.iter().any(|d| entry.file_name() == *d))
+        if is_dir && entry.depth() > 0 && VCS_DIRS.iter().any(|d| entry.file_name() == *d) {
+            return false;
+        }
+        if follow && is_dir && entry.path_is_symlink() && fsio::is_special_filesystem(entry.path())
+        {
+            return false;
+        }
+        !in_filter.ignored(entry.path(), is_dir)
     });
     builder.build_parallel().run(|| {
         let visit = &visit;
@@ -204,6 +216,171 @@ where
             WalkState::Continue
         })
     });
+    for (path, skip) in rules.problems() {
+        visit(Found::Skipped {
+            rel: relative(root, &path, is_file_root),
+            skip,
+        });
+    }
+}
+
+/// The ignore files a walk honours, read by us so that each is opened
+/// once, without blocking, and bounded: `.ctxbudgetignore` over `.ignore`
+/// over `.gitignore` over `.git/info/exclude`, deeper directories first,
+/// from the walk root up to the repository root (the nearest ancestor
+/// holding `.git`), as git and ripgrep rank them. An ignore file that is
+/// not a small regular file is reported and left out; the walk goes on.
+struct IgnoreRules {
+    /// The walk root as given (entry paths start with it).
+    root: PathBuf,
+    /// The walk root, absolute.
+    absolute: PathBuf,
+    /// The top directory whose rules apply (the repository root, or the
+    /// walk root outside any repository).
+    top: PathBuf,
+    enabled: bool,
+    dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, std::sync::Arc<DirRules>>>,
+    problems: std::sync::Mutex<Vec<(PathBuf, Skip)>>,
+}
+
+/// The rules of one directory.
+#[derive(Default)]
+struct DirRules {
+    custom: Option<Gitignore>,
+    ignore: Option<Gitignore>,
+    git: Option<Gitignore>,
+    exclude: Option<Gitignore>,
+    has_git: bool,
+}
+
+/// Ignore files larger than this are not read.
+const IGNORE_FILE_BYTES: u64 = 1 << 20;
+
+impl IgnoreRules {
+    fn new(root: &Path, enabled: bool) -> IgnoreRules {
+        let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let top = absolute
+            .ancestors()
+            .find(|dir| dir.join(".git").exists())
+            .unwrap_or(&absolute)
+            .to_path_buf();
+        IgnoreRules {
+            root: root.to_path_buf(),
+            absolute,
+            top,
+            enabled,
+            dirs: Default::default(),
+            problems: Default::default(),
+        }
+    }
+
+    /// Whether the entry at `path` (a path the walker produced) is ignored.
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let path = self.absolute.join(rel);
+        let (mut custom, mut ignore, mut git, mut exclude) =
+            (Match::None, Match::None, Match::None, Match::None);
+        let mut saw_git = false;
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(&self.top) {
+                break;
+            }
+            let rules = self.rules(dir);
+            let check = |m: &mut Match<()>, g: &Option<Gitignore>| {
+                if m.is_none()
+                    && let Some(g) = g
+                {
+                    *m = g.matched(&path, is_dir).map(|_| ());
+                }
+            };
+            check(&mut custom, &rules.custom);
+            check(&mut ignore, &rules.ignore);
+            if !saw_git {
+                check(&mut git, &rules.git);
+                check(&mut exclude, &rules.exclude);
+            }
+            saw_git |= rules.has_git;
+        }
+        let verdict = if !custom.is_none() {
+            custom
+        } else if !ignore.is_none() {
+            ignore
+        } else if !git.is_none() {
+            git
+        } else {
+            exclude
+        };
+        verdict.is_ignore()
+    }
+
+    fn rules(&self, dir: &Path) -> std::sync::Arc<DirRules> {
+        if let Some(found) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
+            return std::sync::Arc::clone(found);
+        }
+        let has_git = dir.join(".git").exists();
+        let rules = std::sync::Arc::new(DirRules {
+            custom: self.load(dir, &dir.join(IGNORE_FILE)),
+            ignore: self.load(dir, &dir.join(".ignore")),
+            git: self.load(dir, &dir.join(".gitignore")),
+            exclude: if has_git {
+                self.load(dir, &dir.join(".git").join("info").join("exclude"))
+            } else {
+                None
+            },
+            has_git,
+        });
+        let mut dirs = self.dirs.write().unwrap_or_else(|e| e.into_inner());
+        std::sync::Arc::clone(dirs.entry(dir.to_path_buf()).or_insert(rules))
+    }
+
+    /// One ignore file's rules: `None` when it is absent, reported when it
+    /// cannot be read safely.
+    fn load(&self, dir: &Path, file: &Path) -> Option<Gitignore> {
+        let text = match fsio::read_text(file, IGNORE_FILE_BYTES) {
+            Ok(text) => text,
+            Err(e) if e.is_not_found() => return None,
+            Err(e) => {
+                let (reason, what) = match &e {
+                    fsio::ReadError::NotRegular(_) => (SkipReason::NotRegular, e.message()),
+                    fsio::ReadError::TooLarge { .. } => (SkipReason::TooLarge, e.message()),
+                    fsio::ReadError::Io(_) => (SkipReason::Unreadable, e.message()),
+                };
+                // Report it under the path the user scanned.
+                let shown = file
+                    .strip_prefix(&self.absolute)
+                    .map(|rel| self.root.join(rel))
+                    .unwrap_or_else(|_| file.to_path_buf());
+                self.problems
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((
+                        shown,
+                        Skip {
+                            reason,
+                            message: format!(
+                                "ignore file not read ({what}); its rules are not applied"
+                            ),
+                        },
+                    ));
+                return None;
+            }
+        };
+        let mut builder = GitignoreBuilder::new(dir);
+        for line in text.lines() {
+            // A bad line is skipped, as git does.
+            let _ = builder.add_line(Some(file.to_path_buf()), line);
+        }
+        builder.build().ok()
+    }
+
+    fn problems(&self) -> Vec<(PathBuf, Skip)> {
+        std::mem::take(&mut *self.problems.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// Turns a walk error (a loop, a directory that cannot be listed) into a

@@ -118,7 +118,7 @@ pub fn run(
     }
 
     let current = existing.clone().unwrap_or_default();
-    let new_block = block::encode(&plan.text, block::uses_crlf(&current));
+    let new_block = block::encode(&plan.text, block::line_ending(&current));
     let updated = block::splice(&current, &new_block).map_err(|bad| Error::Update {
         path: config.file.clone(),
         message: format!("its ctxbudget markers are unbalanced ({bad})"),

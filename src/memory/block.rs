@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::markdown::Fences;
+
 /// The line that opens the generated block.
 pub const BEGIN: &str = "<!-- ctxbudget:begin -->";
 /// The line that closes it.
@@ -45,13 +47,59 @@ fn marker_at(line: &[u8], marker: &str) -> Option<usize> {
     (&line[start..end] == marker.as_bytes()).then_some(start)
 }
 
+/// The lines of a file as Markdown sees them: ended by `\n`, `\r\n` or a
+/// lone `\r`; each with its byte offset, without its line ending.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at > bytes.len() || (at == bytes.len() && at > 0) {
+            return None;
+        }
+        let start = at;
+        let rest = &bytes[start..];
+        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(end) => {
+                let ending = if rest[end] == b'\r' && rest.get(end + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                at = start + end + ending;
+                Some((start, &rest[..end]))
+            }
+            None => {
+                at = bytes.len() + 1;
+                Some((start, rest))
+            }
+        }
+    })
+}
+
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// Finds the block: `Ok(None)` when the file has no marker lines at all.
+/// Marker lines inside fenced code blocks are examples, not markers; a
+/// byte-order mark before a first-line marker is skipped.
 pub fn find(bytes: &[u8]) -> Result<Option<Found>, Unbalanced> {
     let mut begin: Option<(usize, usize)> = None;
     let mut found: Option<Found> = None;
-    let mut offset = 0;
-    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+    let mut fences = Fences::default();
+    let mut open_fence: Option<usize> = None;
+    for (n, (offset, line)) in lines(bytes).enumerate() {
         let number = n + 1;
+        let (offset, line) = match line.strip_prefix(BOM) {
+            Some(rest) if offset == 0 => (BOM.len(), rest),
+            _ => (offset, line),
+        };
+        let was_open = open_fence.is_some();
+        if fences.step_bytes(line) {
+            if !was_open {
+                open_fence = Some(number);
+            } else if !fences.is_open() {
+                open_fence = None;
+            }
+            continue;
+        }
         if let Some(at) = marker_at(line, BEGIN) {
             if found.is_some() {
                 return Err(Unbalanced {
@@ -78,7 +126,6 @@ pub fn find(bytes: &[u8]) -> Result<Option<Found>, Unbalanced> {
                 end: offset + at + END.len(),
             });
         }
-        offset += line.len() + 1;
     }
     if let Some((line, _)) = begin {
         return Err(Unbalanced {
@@ -86,7 +133,28 @@ pub fn find(bytes: &[u8]) -> Result<Option<Found>, Unbalanced> {
             problem: "a begin marker without an end marker after it",
         });
     }
+    if let Some(line) = open_fence {
+        // A block appended after it would be code, never found again.
+        return Err(Unbalanced {
+            line,
+            problem: "a code fence that is never closed; close it so the generated block stays outside code",
+        });
+    }
     Ok(found)
+}
+
+/// The text encoding of a file that is not UTF-8 text (a UTF-16 or UTF-32
+/// byte-order mark, or NUL bytes), which a UTF-8 block would corrupt.
+pub fn foreign_encoding(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xff\xfe\0\0") || bytes.starts_with(b"\0\0\xfe\xff") {
+        Some("UTF-32")
+    } else if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        Some("UTF-16")
+    } else if bytes.contains(&0) {
+        Some("binary (it holds NUL bytes)")
+    } else {
+        None
+    }
 }
 
 /// The block as it is on disk, markers included.
@@ -94,22 +162,26 @@ pub fn current(bytes: &[u8]) -> Result<Option<&[u8]>, Unbalanced> {
     Ok(find(bytes)?.map(|f| &bytes[f.start..f.end]))
 }
 
-/// Whether the file writes its lines with `\r\n`: most of its line ends do.
-pub fn uses_crlf(bytes: &[u8]) -> bool {
-    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+/// The line ending most of the file's lines use: `\n` (also for a file
+/// with none), `\r\n` or a lone `\r`.
+pub fn line_ending(bytes: &[u8]) -> &'static str {
     let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
-    lf > 0 && crlf * 2 > lf
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count() - crlf;
+    let cr = bytes.iter().filter(|&&b| b == b'\r').count() - crlf;
+    if crlf > lf && crlf >= cr && crlf > 0 {
+        "\r\n"
+    } else if cr > lf && cr > crlf {
+        "\r"
+    } else {
+        "\n"
+    }
 }
 
 /// The block's bytes for this file: `text` (which must start with
 /// [`BEGIN`] and end with [`END`], lines ending in `\n`) with the file's
 /// own line ends.
-pub fn encode(text: &str, crlf: bool) -> Vec<u8> {
-    if crlf {
-        text.replace('\n', "\r\n").into_bytes()
-    } else {
-        text.as_bytes().to_vec()
-    }
+pub fn encode(text: &str, ending: &str) -> Vec<u8> {
+    text.replace('\n', ending).into_bytes()
 }
 
 /// The file with `block` in place of its generated block, or appended
@@ -124,13 +196,17 @@ pub fn splice(bytes: &[u8], block: &[u8]) -> Result<Vec<u8>, Unbalanced> {
             out.extend_from_slice(&bytes[found.end..]);
         }
         None => {
-            let newline: &[u8] = if uses_crlf(bytes) { b"\r\n" } else { b"\n" };
+            let newline = line_ending(bytes).as_bytes();
             out.extend_from_slice(bytes);
             if !bytes.is_empty() {
-                if !bytes.ends_with(b"\n") {
+                let ends_line = bytes.ends_with(b"\n") || bytes.ends_with(b"\r");
+                if !ends_line {
                     out.extend_from_slice(newline);
                 }
-                if !bytes.ends_with(b"\n\n") && !bytes.ends_with(b"\n\r\n") {
+                let blank = [b"\n\n".as_slice(), b"\n\r\n", b"\r\r", b"\r\n\r\n"]
+                    .iter()
+                    .any(|end| bytes.ends_with(end));
+                if !blank {
                     out.extend_from_slice(newline);
                 }
             }
@@ -202,11 +278,44 @@ mod tests {
     }
 
     #[test]
-    fn crlf_files_are_recognised() {
-        assert!(uses_crlf(b"a\r\nb\r\nc\n"));
-        assert!(!uses_crlf(b"a\nb\r\nc\n"));
-        assert!(!uses_crlf(b"no newline"));
-        assert_eq!(encode("a\nb", true), b"a\r\nb");
+    fn line_endings_are_recognised() {
+        assert_eq!(line_ending(b"a\r\nb\r\nc\n"), "\r\n");
+        assert_eq!(line_ending(b"a\nb\r\nc\n"), "\n");
+        assert_eq!(line_ending(b"no newline"), "\n");
+        assert_eq!(line_ending(b"a\rb\rc"), "\r");
+        assert_eq!(encode("a\nb", "\r\n"), b"a\r\nb");
+    }
+
+    /// Markers in a fenced example were taken as the real block.
+    #[test]
+    fn markers_inside_a_code_fence_are_examples() {
+        let example = format!("# Docs\n```\n{BEGIN}\nexample\n{END}\n```\n");
+        assert_eq!(find(example.as_bytes()), Ok(None));
+        let out = splice(example.as_bytes(), &block("x")).expect("fine");
+        assert!(out.starts_with(example.as_bytes()));
+        let found = find(&out).expect("one block").expect("found");
+        assert_eq!(&out[found.start..found.end], &block("x")[..]);
+        let unclosed = "```\nno end\n";
+        assert!(find(unclosed.as_bytes()).is_err());
+    }
+
+    /// A CR-only file got a second block on every run; a BOM before a
+    /// first-line marker read as "an end marker without a begin".
+    #[test]
+    fn cr_only_files_and_a_leading_bom_keep_one_block() {
+        let first = splice(
+            b"a\rb\r",
+            &encode(&String::from_utf8_lossy(&block("x")), "\r"),
+        )
+        .expect("no markers");
+        let again = splice(&first, &encode(&String::from_utf8_lossy(&block("x")), "\r"))
+            .expect("one block");
+        assert_eq!(first, again);
+        let bom = format!("\u{feff}{BEGIN}\nold\n{END}\n");
+        let out = splice(bom.as_bytes(), &block("new")).expect("found");
+        assert_eq!(out, format!("\u{feff}{BEGIN}\nnew\n{END}\n").as_bytes());
+        assert_eq!(foreign_encoding(b"\xff\xfea\0"), Some("UTF-16"));
+        assert_eq!(foreign_encoding(b"plain"), None);
     }
 
     /// A small deterministic generator (xorshift), so the property test
@@ -255,7 +364,12 @@ mod tests {
             }
             let is_marker =
                 |line: &[u8]| marker_at(line, BEGIN).is_some() || marker_at(line, END).is_some();
-            if !out.split(|&b| b == b'\n').any(is_marker) {
+            // Fences must close, or the block after them would be code.
+            let mut fences = Fences::default();
+            for (_, line) in lines(&out) {
+                fences.step_bytes(line);
+            }
+            if !lines(&out).any(|(_, line)| is_marker(line)) && !fences.is_open() {
                 return out;
             }
         }

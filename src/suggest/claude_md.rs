@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use crate::budget::{Flag, Limits, thousands};
 use crate::lang::Kind;
 use crate::memory::block::{BEGIN, END};
+use crate::memory::markdown::{code_span, inert_prose};
 use crate::stats::FileStat;
 use crate::suggest::project::About;
 use crate::suggest::refs::is_test_path;
@@ -173,7 +174,11 @@ fn candidates(facts: &Facts<'_>) -> Vec<Line> {
     for (i, command) in facts.about.commands.iter().enumerate() {
         lines.push(Line {
             part: Part::Commands,
-            text: format!("- {}: `{}`", command.purpose.label(), command.line),
+            text: format!(
+                "- {}: {}",
+                command.purpose.label(),
+                code_span(&command.line)
+            ),
             value: 90.0 - i as f64,
         });
     }
@@ -185,8 +190,12 @@ fn candidates(facts: &Facts<'_>) -> Vec<Line> {
 
 fn intro(facts: &Facts<'_>, lines: &mut Vec<Line>) {
     let first = match &facts.about.description {
-        Some(description) => format!("**{}**: {description}", facts.name),
-        None => format!("**{}**", facts.name),
+        Some(description) => format!(
+            "**{}**: {}",
+            inert_prose(facts.name),
+            inert_prose(description)
+        ),
+        None => format!("**{}**", inert_prose(facts.name)),
     };
     lines.push(Line {
         part: Part::Intro,
@@ -289,7 +298,8 @@ fn layout(facts: &Facts<'_>, lines: &mut Vec<Line>) {
         lines.push(Line {
             part: Part::Layout,
             text: format!(
-                "- `{dir}/` {} tokens, {} file{}{what}",
+                "- {} {} tokens, {} file{}{what}",
+                code_span(&format!("{dir}/")),
                 approx(weight.tokens),
                 weight.files,
                 if weight.files == 1 { "" } else { "s" }
@@ -356,7 +366,7 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
         listed.extend(flagged.iter().map(|f| f.path.as_str()));
         flagged.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.path.cmp(&b.path)));
         let total: u64 = flagged.iter().map(|f| f.tokens).sum();
-        let names = first_of(flagged.iter().map(|f| format!("`{}`", f.path)), 4);
+        let names = first_of(flagged.iter().map(|f| code_span(&f.path)), 4);
         lines.push(Line {
             part: Part::Avoid,
             text: format!("- {label} ({} tokens), never read: {names}", approx(total)),
@@ -392,9 +402,9 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
             .map(|s| {
                 let symbol = &file.symbols[s];
                 format!(
-                    "`{}` `{}`",
-                    symbol.span.qualified_name,
-                    symbol.reference(&file.path)
+                    "{} {}",
+                    code_span(&symbol.span.qualified_name),
+                    code_span(&symbol.reference(&file.path))
                 )
             })
             .collect();
@@ -406,8 +416,8 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
         lines.push(Line {
             part: Part::Avoid,
             text: format!(
-                "- `{}` ({} tokens to read): {advice}",
-                file.path,
+                "- {} ({} tokens to read): {advice}",
+                code_span(&file.path),
                 approx(file.read_tokens)
             ),
             value: 75.0 - 2.0 * i as f64,
@@ -419,7 +429,7 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
         let names = first_of(
             elsewhere
                 .iter()
-                .map(|(_, f)| format!("`{}` ({})", f.path, approx(f.read_tokens))),
+                .map(|(_, f)| format!("{} ({})", code_span(&f.path), approx(f.read_tokens))),
             5,
         );
         lines.push(Line {
@@ -585,10 +595,10 @@ fn symbols(facts: &Facts<'_>, lines: &mut Vec<Line>) {
         lines.push(Line {
             part: Part::Symbols,
             text: format!(
-                "- `{}` {} `{}` ({} tokens)",
-                symbol.span.qualified_name,
+                "- {} {} {} ({} tokens)",
+                code_span(&symbol.span.qualified_name),
                 symbol.span.kind,
-                symbol.reference(&file.path),
+                code_span(&symbol.reference(&file.path)),
                 approx(symbol.tokens)
             ),
             value: 60.0 - 1.5 * shown as f64,
