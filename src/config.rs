@@ -264,6 +264,8 @@ pub struct ClaudeMdConfig {
     pub expensive_tokens: u64,
     /// Write, print or check.
     pub mode: ClaudeMdMode,
+    /// `--allow-outside`: the user accepts a `--file` outside the project.
+    pub allow_outside: bool,
 }
 
 /// Builds the `claude-md` configuration from the parsed command line.
@@ -290,8 +292,23 @@ pub fn claude_md(cli: &Cli, args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error
         .unwrap_or(crate::suggest::claude_md::DEFAULT_EXPENSIVE_TOKENS);
     let file = match (&args.file, &section.file) {
         (Some(file), _) => file.clone(),
-        // A path in the file is relative to the project.
-        (None, Some(file)) => args.root.join(file),
+        // A path in the file is relative to the project and stays inside
+        // it: a cloned repository's config must not aim writes elsewhere.
+        (None, Some(file)) => {
+            let inside = file
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside || file.as_os_str().is_empty() {
+                return Err(Error::Config {
+                    path: loaded.path.clone(),
+                    message: format!(
+                        "claude_md.file = {:?} must be a path inside the project, relative to it, without `..`",
+                        file.display()
+                    ),
+                });
+            }
+            args.root.join(file)
+        }
         (None, None) => {
             let top = args.root.join("CLAUDE.md");
             let nested = args.root.join(".claude").join("CLAUDE.md");
@@ -307,6 +324,7 @@ pub fn claude_md(cli: &Cli, args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error
         file,
         budget,
         expensive_tokens,
+        allow_outside: args.allow_outside,
         mode: if args.stdout {
             ClaudeMdMode::Stdout
         } else if args.check {
@@ -420,7 +438,10 @@ fn parse_since(text: &str) -> Result<crate::sessions::time::Millis, Error> {
         return Ok(at);
     }
     let text = text.trim();
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let Some(unit_at) = text.char_indices().last().map(|(at, _)| at) else {
+        return Err(bad());
+    };
+    let (number, unit) = text.split_at(unit_at);
     let n: i64 = number.parse().map_err(|_| bad())?;
     let minutes = match unit {
         "m" => 1,
@@ -432,8 +453,17 @@ fn parse_since(text: &str) -> Result<crate::sessions::time::Millis, Error> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    Ok(now - n.saturating_mul(minutes).saturating_mul(60_000))
+    Ok(now.saturating_sub(n.saturating_mul(minutes).saturating_mul(60_000)))
 }
+
+/// A config file larger than this is refused.
+const CONFIG_BYTES: u64 = 1 << 20;
+
+/// Most import hops `check.max_import_hops` may ask for.
+const MAX_IMPORT_HOPS: usize = 64;
+
+/// Most worker threads `-j` may ask for: more only costs memory and time.
+const MAX_THREADS: usize = 256;
 
 /// A config file read and parsed (or the defaults when there is none),
 /// with what its error messages need.
@@ -453,10 +483,13 @@ impl Loaded {
                 path: PathBuf::from(CONFIG_FILE),
             });
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
-            path: path.clone(),
-            message: format!("cannot read it: {}", crate::error::plain_io_message(&e)),
-        })?;
+        let text = crate::fsio::read_bounded(&path, CONFIG_BYTES)
+            .map_err(|e| e.message())
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_string()))
+            .map_err(|why| Error::Config {
+                path: path.clone(),
+                message: format!("cannot read it: {why}"),
+            })?;
         Ok(Loaded {
             file: parse_file(&path, &text)?,
             text,
@@ -640,9 +673,18 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
         }
         None => DEFAULT_FILE_OVERHEAD,
     };
-    let max_hops = loaded
-        .positive("check.max_import_hops", &section.max_import_hops)?
-        .map_or(crate::memory::MAX_HOPS, |v| v as usize);
+    let max_hops = match &section.max_import_hops {
+        Some(v) if *v.get_ref() > MAX_IMPORT_HOPS as i64 => {
+            return Err(loaded.bad(
+                "check.max_import_hops",
+                v.span(),
+                &format!("must be at most {MAX_IMPORT_HOPS} (Claude Code follows 4)"),
+            ));
+        }
+        _ => loaded
+            .positive("check.max_import_hops", &section.max_import_hops)?
+            .map_or(crate::memory::MAX_HOPS, |v| v as usize),
+    };
     Ok(CheckConfig {
         memory: crate::memory::Options {
             project: args.root.clone(),
@@ -757,7 +799,14 @@ fn input(
         follow: args.follow,
         include,
         exclude,
-        threads: args.count.threads.unwrap_or(0),
+        threads: match args.count.threads {
+            Some(n) if n > MAX_THREADS => {
+                return Err(Error::Usage(format!(
+                    "-j {n} is more worker threads than ctxbudget runs (at most {MAX_THREADS})\nhint: leave -j out for one per core"
+                )));
+            }
+            n => n.unwrap_or(0),
+        },
     };
     let filter = crate::walk::Filter::new(&walk).map_err(Error::Usage)?;
 

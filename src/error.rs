@@ -9,6 +9,8 @@ use std::path::PathBuf;
 pub enum Error {
     /// A path given on the command line does not exist or cannot be opened.
     BadPath {
+        /// What the command could not do with it (`scan`, `check`, ...).
+        action: &'static str,
         /// The path as the user gave it.
         path: PathBuf,
         /// What the operating system said.
@@ -37,9 +39,13 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::BadPath { path, source } => write!(
+            Error::BadPath {
+                action,
+                path,
+                source,
+            } => write!(
                 f,
-                "cannot scan {}: {}\nhint: check the path exists and is readable",
+                "cannot {action} {}: {}\nhint: check the path exists and is readable",
                 path.display(),
                 plain_io_message(source)
             ),

@@ -1,12 +1,20 @@
-//! Reading repository files safely: every file is opened once, without
-//! blocking (a FIFO or a device never stalls a run), checked on the open
-//! handle (a regular file, whatever its name or symlinks say) and read
-//! with a hard byte limit (a `/dev/zero` behind a symlink reports size 0
-//! and never ends). Knows nothing of what the bytes mean.
+//! Reading and writing the files of an untrusted repository safely.
+//!
+//! Reads: every file is opened once, without blocking (a FIFO or a device
+//! never stalls a run), checked on the open handle (a regular file,
+//! whatever its name or symlinks say) and read with a hard byte limit (a
+//! `/dev/zero` behind a symlink reports size 0 and never ends).
+//!
+//! Writes: only to a regular file inside the project after symlinks are
+//! resolved (unless the user says otherwise on the command line), through
+//! a temporary file beside it created with the target's mode, renamed over
+//! it only if the target still holds what was read (compare and swap),
+//! removed on SIGINT/SIGTERM and by the next run if left behind.
+//! Knows nothing of what the bytes mean.
 
 use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
+use std::io::{self, Read, Write};
+use std::path::{Component, Path, PathBuf};
 
 /// Why a file was not read.
 #[derive(Debug)]
@@ -133,6 +141,258 @@ pub fn is_special_filesystem(path: &Path) -> bool {
         .any(|top| real.starts_with(top))
 }
 
+/// What a temporary file of an atomic write is named after.
+const TEMP_PREFIX: &str = ".ctxbudget-tmp-";
+
+/// Whether a file name is one of ctxbudget's temporary files (this
+/// version's, or version 0.1's `.NAME.ctxbudget-PID-N.tmp`): never priced.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX)
+        || (name.starts_with('.') && name.ends_with(".tmp") && name.contains(".ctxbudget-"))
+}
+
+/// Where a command may write `file`, given the project `root`: the file
+/// with every symlink resolved, refused (with the reason) when it is not
+/// a regular file or lies outside the project, unless `allow_outside`.
+/// A file that does not exist yet is placed under its nearest existing
+/// directory, resolved the same way.
+pub fn write_target(root: &Path, file: &Path, allow_outside: bool) -> Result<PathBuf, String> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the project directory: {}", plain(&e)))?;
+    let outside = |real: &Path| {
+        format!(
+            "it resolves to {}, outside the project {}\nhint: name a file inside the project, or pass --allow-outside to write there on purpose",
+            real.display(),
+            root.display()
+        )
+    };
+    match std::fs::symlink_metadata(file) {
+        Ok(_) => {
+            let real = file.canonicalize().map_err(|e| {
+                format!(
+                    "it is a symbolic link that leads nowhere ({})\nhint: fix or remove the link",
+                    plain(&e)
+                )
+            })?;
+            let meta = std::fs::metadata(&real).map_err(|e| plain(&e))?;
+            if !meta.is_file() {
+                return Err(format!(
+                    "it is {}, not a regular file; nothing was written",
+                    special_kind(&meta)
+                ));
+            }
+            if !allow_outside && !real.starts_with(&root) {
+                return Err(outside(&real));
+            }
+            Ok(real)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let name = file
+                .file_name()
+                .ok_or_else(|| "it does not name a file".to_string())?;
+            let mut missing = vec![name.to_os_string()];
+            let mut dir = file.parent().filter(|p| !p.as_os_str().is_empty());
+            let base = loop {
+                let here = dir.unwrap_or(Path::new("."));
+                match std::fs::symlink_metadata(here) {
+                    Ok(_) => break here.canonicalize().map_err(|e| plain(&e))?,
+                    Err(_) => {
+                        let Some(Component::Normal(part)) = here.components().next_back() else {
+                            return Err("its directory cannot be resolved".to_string());
+                        };
+                        missing.push(part.to_os_string());
+                        dir = here.parent().filter(|p| !p.as_os_str().is_empty());
+                    }
+                }
+            };
+            if !base.is_dir() {
+                return Err(format!("{} is not a directory", base.display()));
+            }
+            let real = missing
+                .iter()
+                .rev()
+                .fold(base, |path, part| path.join(part));
+            if !allow_outside && !real.starts_with(&root) {
+                return Err(outside(&real));
+            }
+            Ok(real)
+        }
+        Err(e) => Err(plain(&e)),
+    }
+}
+
+fn plain(error: &io::Error) -> String {
+    crate::error::plain_io_message(error)
+}
+
+/// Why a write did not happen.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The target changed on disk since it was read.
+    Changed,
+    /// The target is read-only.
+    ReadOnly,
+    /// The operating system refused.
+    Io(io::Error),
+}
+
+/// Replaces `target` (a path from [`write_target`]) with `bytes` in one
+/// step, provided it still holds `expected` (`None`: it did not exist).
+/// Keeps the target's permissions and, where allowed, its owner; creates
+/// a new file's missing directories.
+pub fn replace(target: &Path, bytes: &[u8], expected: Option<&[u8]>) -> Result<(), WriteError> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let old = match std::fs::metadata(target) {
+        Ok(meta) => Some(meta),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(WriteError::Io(e)),
+    };
+    if old.as_ref().is_some_and(|m| m.permissions().readonly()) {
+        return Err(WriteError::ReadOnly);
+    }
+    if old.is_none() {
+        std::fs::create_dir_all(dir).map_err(WriteError::Io)?;
+    }
+    remove_stale_temps(dir, &name);
+    let (temporary, mut file) = create_temp(dir, &name, old.as_ref()).map_err(WriteError::Io)?;
+    let guard = TempGuard::register(temporary.clone());
+    let result = (|| {
+        file.write_all(bytes).map_err(WriteError::Io)?;
+        file.sync_all().map_err(WriteError::Io)?;
+        drop(file);
+        let now = match read_bounded(target, expected.map_or(0, |e| e.len() as u64)) {
+            Ok(now) => Some(now),
+            Err(e) if e.is_not_found() => None,
+            Err(_) => return Err(WriteError::Changed),
+        };
+        if now.as_deref() != expected {
+            return Err(WriteError::Changed);
+        }
+        std::fs::rename(&temporary, target).map_err(WriteError::Io)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    drop(guard);
+    result
+}
+
+/// A new temporary file in `dir`, created with the old file's mode from
+/// the start (never readable by more people than the file it replaces).
+fn create_temp(
+    dir: &Path,
+    name: &str,
+    old: Option<&std::fs::Metadata>,
+) -> io::Result<(PathBuf, File)> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    loop {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{TEMP_PREFIX}{}-{n}-{name}", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let mode = old.map_or(0o666, |m| m.permissions().mode() & 0o7777);
+            options.mode(mode);
+        }
+        match options.open(&path) {
+            Ok(file) => {
+                if let Some(old) = old {
+                    // The umask may have narrowed the mode: set it exactly,
+                    // and keep the owner where the system lets us.
+                    let _ = file.set_permissions(old.permissions());
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::MetadataExt;
+                        let _ = std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid()));
+                    }
+                }
+                return Ok((path, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1_000_000 => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Removes temporary files of `name` left by runs that were killed: ours
+/// by their process id when it is no longer running, version 0.1's by age.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let suffix = format!("-{name}");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let stale = if let Some(rest) = file_name.strip_prefix(TEMP_PREFIX) {
+            let Some(ids) = rest.strip_suffix(suffix.as_str()) else {
+                continue;
+            };
+            let pid = ids.split('-').next().and_then(|p| p.parse::<u32>().ok());
+            pid.is_some_and(|pid| pid != std::process::id() && !process_alive(pid))
+        } else {
+            file_name.starts_with(&format!(".{name}.ctxbudget-")) && file_name.ends_with(".tmp")
+        };
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if stale && regular {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process is running (where the system says; else assume so).
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        proc.join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+/// Temporary files being written, removed if the process is interrupted.
+static TEMPS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+struct TempGuard(PathBuf);
+
+impl TempGuard {
+    fn register(path: PathBuf) -> TempGuard {
+        static HANDLER: std::sync::Once = std::sync::Once::new();
+        HANDLER.call_once(|| {
+            // Without a handler an interrupt leaves the file for the next run.
+            let _ = ctrlc::set_handler(|| {
+                for path in TEMPS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                    let _ = std::fs::remove_file(path);
+                }
+                std::process::exit(130);
+            });
+        });
+        TEMPS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.clone());
+        TempGuard(path)
+    }
+}
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        TEMPS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| *p != self.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +420,87 @@ mod tests {
                 Err(ReadError::NotRegular(_))
             ));
         }
+    }
+
+    #[test]
+    fn a_write_refuses_a_changed_or_read_only_target_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("CLAUDE.md");
+        std::fs::write(&file, "old").expect("write");
+        assert!(matches!(
+            replace(&file, b"new", Some(b"older")),
+            Err(WriteError::Changed)
+        ));
+        assert!(matches!(
+            replace(&file, b"new", None),
+            Err(WriteError::Changed)
+        ));
+        replace(&file, b"new", Some(b"old")).expect("unchanged since read");
+        assert_eq!(std::fs::read(&file).expect("read"), b"new");
+        let mut ro = std::fs::metadata(&file).expect("meta").permissions();
+        ro.set_readonly(true);
+        std::fs::set_permissions(&file, ro).expect("chmod");
+        assert!(matches!(
+            replace(&file, b"x", Some(b"new")),
+            Err(WriteError::ReadOnly)
+        ));
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["CLAUDE.md"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_file_stays_private_and_stale_temps_go() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("CLAUDE.md");
+        std::fs::write(&file, "old").expect("write");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let stale = dir
+            .path()
+            .join(format!("{TEMP_PREFIX}999999999-0-CLAUDE.md"));
+        let old_style = dir.path().join(".CLAUDE.md.ctxbudget-12-0.tmp");
+        std::fs::write(&stale, "left").expect("write");
+        std::fs::write(&old_style, "left").expect("write");
+        let (temp, _file) = create_temp(
+            dir.path(),
+            "CLAUDE.md",
+            Some(&std::fs::metadata(&file).expect("meta")),
+        )
+        .expect("temp");
+        let mode = std::fs::metadata(&temp).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::fs::remove_file(&temp).expect("rm");
+        replace(&file, b"new", Some(b"old")).expect("write");
+        assert!(!stale.exists() && !old_style.exists());
+        let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(
+            is_temp_name(".ctxbudget-tmp-1-2-CLAUDE.md")
+                && is_temp_name(".CLAUDE.md.ctxbudget-1-2.tmp")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_stay_inside_the_project() {
+        let project = tempfile::tempdir().expect("dir");
+        let outside = tempfile::tempdir().expect("dir");
+        let root = project.path();
+        let target = outside.path().join("authorized_keys");
+        std::fs::write(&target, "key").expect("write");
+        std::os::unix::fs::symlink(&target, root.join("CLAUDE.md")).expect("ln");
+        std::os::unix::fs::symlink(outside.path(), root.join(".claude")).expect("ln");
+        assert!(write_target(root, &root.join("CLAUDE.md"), false).is_err());
+        assert!(write_target(root, &root.join(".claude/CLAUDE.md"), false).is_err());
+        assert!(write_target(root, &root.join("../x/y.md"), false).is_err());
+        assert!(write_target(root, Path::new("/dev/null"), true).is_err());
+        assert!(write_target(root, &root.join("CLAUDE.md"), true).is_ok());
+        let inside = write_target(root, &root.join("new/dir/AGENTS.md"), false).expect("inside");
+        assert!(inside.starts_with(root.canonicalize().expect("real")));
     }
 
     #[test]

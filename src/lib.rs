@@ -32,6 +32,7 @@ pub mod source;
 pub mod stats;
 pub mod suggest;
 pub mod syntax;
+pub mod text;
 pub mod tokenize;
 pub mod walk;
 

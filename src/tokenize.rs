@@ -226,6 +226,50 @@ impl Tokenizer {
     }
 }
 
+/// A run of one kind of character (letters, spaces, punctuation) longer
+/// than this is one pre-token piece whose exact BPE count costs far more
+/// per byte than ordinary text.
+pub const LONG_RUN: usize = 64 << 10;
+
+/// Bytes of `text` that lie in runs longer than [`LONG_RUN`]: letters
+/// (any non-ASCII counts as a letter), whitespace, or punctuation; digits
+/// never form long pieces. One pass over the bytes, no allocation.
+pub fn long_run_bytes(text: &str) -> u64 {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Letter,
+        Space,
+        Digit,
+        Other,
+    }
+    let class = |b: u8| match b {
+        b'a'..=b'z' | b'A'..=b'Z' | 0x80..=0xff => Class::Letter,
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => Class::Space,
+        b'0'..=b'9' => Class::Digit,
+        _ => Class::Other,
+    };
+    let mut total = 0u64;
+    let mut current = Class::Digit;
+    let mut run = 0usize;
+    let mut close = |run: usize, class: Class| {
+        if run > LONG_RUN && class != Class::Digit {
+            total += run as u64;
+        }
+    };
+    for &b in text.as_bytes() {
+        let c = class(b);
+        if c == current {
+            run += 1;
+        } else {
+            close(run, current);
+            current = c;
+            run = 1;
+        }
+    }
+    close(run, current);
+    total
+}
+
 /// Larger per-thread buffers are dropped after use instead of kept.
 const READ_VIEW_KEEP: usize = 4 << 20;
 
@@ -254,6 +298,16 @@ pub fn read_view_from(text: &str, first: u64, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_runs_are_measured_by_kind() {
+        let letters = "a".repeat(LONG_RUN + 1);
+        assert_eq!(long_run_bytes(&letters), LONG_RUN as u64 + 1);
+        let digits = "1".repeat(LONG_RUN * 2);
+        assert_eq!(long_run_bytes(&digits), 0);
+        let words = "word ".repeat(LONG_RUN);
+        assert_eq!(long_run_bytes(&words), 0);
+    }
 
     #[test]
     fn read_view_numbers_every_line_and_keeps_endings() {

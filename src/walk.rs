@@ -184,6 +184,10 @@ where
         {
             return false;
         }
+        // ctxbudget's own temporary files (an interrupted write) are not data.
+        if !is_dir && entry.file_name().to_str().is_some_and(fsio::is_temp_name) {
+            return false;
+        }
         !in_filter.ignored(entry.path(), is_dir)
     });
     builder.build_parallel().run(|| {
@@ -434,14 +438,15 @@ fn skip_from_error(root: &Path, error: &ignore::Error, is_file_root: bool) -> Fo
     Found::Skipped { rel, skip }
 }
 
-/// `path` relative to `root`, `/`-separated; the file name when the root
+/// `path` relative to `root`, `/`-separated, unsafe characters escaped
+/// (see [`crate::text::os_name`]); the file name when the root
 /// itself is a file; `.` for the root.
 pub fn relative(root: &Path, path: &Path, is_file_root: bool) -> String {
     if is_file_root {
         return path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.to_string_lossy().into_owned());
+            .map(|n| crate::text::os_name(n).into_owned())
+            .unwrap_or_else(|| crate::text::os_name(path.as_os_str()).into_owned());
     }
     let stripped = path.strip_prefix(root).unwrap_or(path);
     let mut out = String::new();
@@ -450,7 +455,9 @@ pub fn relative(root: &Path, path: &Path, is_file_root: bool) -> String {
             if !out.is_empty() {
                 out.push('/');
             }
-            out.push_str(&part.to_string_lossy());
+            // Names are shown and used as text: control characters and
+            // bytes that are not UTF-8 are escaped, never passed through.
+            out.push_str(&crate::text::os_name(part));
         }
     }
     if out.is_empty() { ".".to_string() } else { out }

@@ -44,6 +44,12 @@ pub struct ClaudeMdArgs {
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
 
+    /// Allow --file to resolve (after symbolic links) outside the project.
+    /// Without it such a file is refused; a repository's own ctxbudget.toml
+    /// can never aim the write outside the project.
+    #[arg(long)]
+    pub allow_outside: bool,
+
     /// Most tokens the block may cost, markers included [default: 1500].
     #[arg(short, long, value_name = "TOKENS")]
     pub budget: Option<u64>,

@@ -20,7 +20,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     let project = &config.memory.project;
-    super::require_root(project, "pass the directory a session starts in")?;
+    super::require_root(project, "check", "pass the directory a session starts in")?;
     let model = memory::load(&config.memory);
     if !config.files.is_empty() && !concerns(&config.files, &model) {
         let _ = writeln!(
@@ -79,11 +79,14 @@ fn price(config: &CheckConfig, model: &memory::Model, tokenizer: &Tokenizer) -> 
     for loaded in &model.loaded {
         let lines = markdown::loaded_lines(&loaded.text);
         let text: String = lines.iter().map(|l| l.text).collect();
-        let mut sections: Vec<SectionCost> = markdown::sections(&lines)
+        // A file outside the project (an import that leaves it) is named
+        // with its cost; its content, headings included, is never shown.
+        let shown = if loaded.outside { &[][..] } else { &lines[..] };
+        let mut sections: Vec<SectionCost> = markdown::sections(shown)
             .into_iter()
             .map(|s| SectionCost {
                 tokens: tokenizer.count(&s.text),
-                heading: s.heading,
+                heading: crate::text::escape(&s.heading).into_owned(),
                 line: s.line,
             })
             .collect();

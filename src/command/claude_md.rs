@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 use crate::command::scan;
 use crate::config::{ClaudeMdConfig, ClaudeMdMode};
 use crate::error::{Error, plain_io_message};
 use crate::exit_code::ExitCode;
+use crate::fsio::WriteError;
 use crate::memory::block;
 use crate::report::TokenizerInfo;
 use crate::report::claude_md::{Outcome, Status};
@@ -24,6 +25,10 @@ use crate::tokenize::Tokenizer;
 /// Root files larger than this are not read for commands or descriptions.
 const ROOT_FILE_BYTES: u64 = 1 << 20;
 
+/// A memory file larger than this is not updated (Claude Code skips
+/// memory files over 4 MiB altogether).
+const MEMORY_FILE_BYTES: u64 = 16 << 20;
+
 /// Runs `claude-md`: the block goes to `out` with `--stdout`, into the
 /// file otherwise; what happened goes to `err`.
 pub fn run(
@@ -34,13 +39,35 @@ pub fn run(
     let root = &config.scan.paths[0];
     super::require_root(
         root,
+        "describe",
         "pass the project directory; name the file with --file",
     )?;
-    let existing = read_existing(&config.file)?;
-    if let Some(bytes) = existing
-        .as_ref()
-        .filter(|_| config.mode != ClaudeMdMode::Stdout)
-    {
+    // Where the block goes, every symlink resolved: never outside the
+    // project unless the user said so on the command line.
+    let target = match config.mode {
+        ClaudeMdMode::Stdout => None,
+        _ => Some(
+            crate::fsio::write_target(root, &config.file, config.allow_outside).map_err(
+                |message| Error::Update {
+                    path: config.file.clone(),
+                    message,
+                },
+            )?,
+        ),
+    };
+    let existing = match &target {
+        Some(target) => read_existing(&config.file, target)?,
+        None => None,
+    };
+    if let Some(bytes) = &existing {
+        if let Some(encoding) = block::foreign_encoding(bytes) {
+            return Err(Error::Update {
+                path: config.file.clone(),
+                message: format!(
+                    "it is {encoding}, not UTF-8 text; a block written into it would corrupt it\nhint: convert it to UTF-8; nothing was written"
+                ),
+            });
+        }
         block::find(bytes).map_err(|bad| Error::Update {
             path: config.file.clone(),
             message: format!(
@@ -130,12 +157,20 @@ pub fn run(
         ClaudeMdMode::Check if block::find(&current).ok().flatten().is_none() => Outcome::NoBlock,
         ClaudeMdMode::Check => Outcome::Stale,
         _ => {
-            write_atomically(&config.file, &updated).map_err(|e| Error::Update {
-                path: config.file.clone(),
-                message: format!(
-                    "{}\nhint: check the directory is writable; the file was left as it was",
-                    plain_io_message(&e)
-                ),
+            let target = target.as_deref().unwrap_or(&config.file);
+            crate::fsio::replace(target, &updated, existing.as_deref()).map_err(|e| {
+                let message = match e {
+                    WriteError::Changed => "it changed on disk while ctxbudget was working; nothing was written\nhint: run again".to_string(),
+                    WriteError::ReadOnly => "it is read-only; nothing was written\nhint: make it writable if the block belongs in it".to_string(),
+                    WriteError::Io(e) => format!(
+                        "{}\nhint: check the directory is writable; the file was left as it was",
+                        plain_io_message(&e)
+                    ),
+                };
+                Error::Update {
+                    path: config.file.clone(),
+                    message,
+                }
             })?;
             if existing.is_some() {
                 Outcome::Updated
@@ -151,16 +186,17 @@ pub fn run(
     })
 }
 
-/// The memory file's bytes, `None` when it does not exist yet.
-fn read_existing(path: &Path) -> Result<Option<Vec<u8>>, Error> {
-    match fs::read(path) {
+/// The memory file's bytes (read at its resolved `target`), `None` when
+/// it does not exist yet.
+fn read_existing(shown: &Path, target: &Path) -> Result<Option<Vec<u8>>, Error> {
+    match crate::fsio::read_bounded(target, MEMORY_FILE_BYTES) {
         Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(Error::Update {
-            path: path.to_path_buf(),
+            path: shown.to_path_buf(),
             message: format!(
                 "cannot read it: {}\nhint: name a readable file with --file",
-                plain_io_message(&e)
+                e.message()
             ),
         }),
     }
@@ -230,10 +266,8 @@ impl RootListing {
             .chain(project::READMES)
             .filter(|name| names.contains(**name))
             .filter_map(|&name| {
-                let path = root.join(name);
-                let small = fs::metadata(&path).is_ok_and(|m| m.len() <= ROOT_FILE_BYTES);
-                let bytes = fs::read(&path).ok().filter(|_| small)?;
-                Some((name, String::from_utf8_lossy(&bytes).into_owned()))
+                let text = crate::fsio::read_text(&root.join(name), ROOT_FILE_BYTES).ok()?;
+                Some((name, text))
             })
             .collect();
         RootListing { names, dirs, texts }
@@ -246,62 +280,6 @@ impl RootListing {
             dirs: self.dirs.iter().map(String::as_str).collect(),
         }
     }
-}
-
-/// Replaces `path` with `bytes` in one step: a temporary file beside it,
-/// flushed to disk, given the old file's permissions, renamed over it. A
-/// symbolic link is followed, so the link stays a link. A new file's
-/// directory is created.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let target = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path)?,
-        _ => path.to_path_buf(),
-    };
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
-        .to_string_lossy()
-        .into_owned();
-    let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
-    if permissions.is_none() {
-        // A new file: its directory (e.g. `.claude/`) may not exist yet.
-        fs::create_dir_all(&dir)?;
-    }
-    for attempt in 0..100u32 {
-        let temporary = dir.join(format!(
-            ".{name}.ctxbudget-{}-{attempt}.tmp",
-            std::process::id()
-        ));
-        let mut file = match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temporary)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        };
-        let written = file
-            .write_all(bytes)
-            .and_then(|()| file.sync_all())
-            .and_then(|()| match &permissions {
-                Some(p) => fs::set_permissions(&temporary, p.clone()),
-                None => Ok(()),
-            })
-            .and_then(|()| fs::rename(&temporary, &target));
-        if written.is_err() {
-            let _ = fs::remove_file(&temporary);
-        }
-        return written;
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "no free name for a temporary file",
-    ))
 }
 
 #[cfg(test)]

@@ -45,7 +45,11 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     let root = &config.scan.paths[0];
-    super::require_root(root, "pass the project directory; query a file by its path")?;
+    super::require_root(
+        root,
+        "search",
+        "pass the project directory; query a file by its path",
+    )?;
     let queries = config
         .queries
         .iter()

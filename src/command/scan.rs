@@ -33,10 +33,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     for path in &config.paths {
-        std::fs::metadata(path).map_err(|source| Error::BadPath {
-            path: path.clone(),
-            source,
-        })?;
+        super::require_readable(path, "scan")?;
     }
     let tokenizer = Tokenizer::new(config.tokenizer, config.claude_factor);
     if let Some(file) = &config.dump_spans {
@@ -380,10 +377,10 @@ fn claudeignore(paths: &[PathBuf]) -> Option<ClaudeIgnore> {
         [_] => return None,
         _ => Path::new("."),
     };
-    let bytes = std::fs::read(dir.join(CLAUDEIGNORE)).ok()?;
+    let text = crate::fsio::read_text(&dir.join(CLAUDEIGNORE), 1 << 20).ok()?;
     Some(ClaudeIgnore {
         path: CLAUDEIGNORE.to_string(),
-        translation: deny::translate_claudeignore(&String::from_utf8_lossy(&bytes)),
+        translation: deny::translate_claudeignore(&text),
     })
 }
 

@@ -2,7 +2,6 @@
 //! threads (one file each at a time), put the figures together in file
 //! order, find what to read instead of the costly whole reads, report.
 
-use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -35,7 +34,11 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
     let root = &config.scan.paths[0];
-    super::require_root(root, "pass the project directory whose sessions to read")?;
+    super::require_root(
+        root,
+        "read sessions of",
+        "pass the project directory whose sessions to read",
+    )?;
     let (files, problems) = sessions::find(&config.transcripts).map_err(|e| {
         Error::Usage(format!(
             "cannot read transcripts at {}: {}\nhint: Claude Code writes them under ~/.claude/projects (or $CLAUDE_CONFIG_DIR/projects); pass --transcripts DIR",
@@ -141,16 +144,19 @@ fn read_all(
                     let Some(&(size, i)) = order.get(k) else {
                         break;
                     };
-                    let result = File::open(&files[i])
-                        .and_then(|f| {
+                    // Opened without blocking and checked on the handle: a
+                    // transcript swapped for a FIFO is reported, not waited on.
+                    let result = crate::fsio::open_regular(&files[i])
+                        .map_err(|e| e.message())
+                        .and_then(|(f, _)| {
                             reader::read(
                                 BufReader::with_capacity(1 << 20, f),
                                 filter,
                                 tokenizer,
                                 &count,
                             )
-                        })
-                        .map_err(|e| plain_io_message(&e));
+                            .map_err(|e| plain_io_message(&e))
+                        });
                     let total = bytes_done.fetch_add(size, Ordering::Relaxed) + size;
                     progress.file_done(total);
                     if let Ok(mut results) = results.lock() {

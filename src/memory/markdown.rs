@@ -245,17 +245,10 @@ pub fn inert_prose(text: &str) -> String {
     out.trim().to_string()
 }
 
-/// Characters that must not reach generated text: controls (line breaks
-/// included), line and paragraph separators, and bidirectional overrides
-/// that make text read differently from what it is.
+/// Characters that must not reach generated text (see
+/// [`crate::text::is_unsafe`]), and the byte-order mark.
 fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{200e}' | '\u{200f}'
-        )
-        || ('\u{202a}'..='\u{202e}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
+    crate::text::is_unsafe(c) || c == '\u{feff}'
 }
 
 /// A heading section of the loaded text.

@@ -7,6 +7,7 @@
 pub mod block;
 pub mod markdown;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// How a memory file came to be loaded.
@@ -120,6 +121,9 @@ pub struct Loaded {
     pub imported_from: Option<(String, u32)>,
     /// Its text on disk (lossy UTF-8).
     pub text: String,
+    /// Whether it lies outside the project (an import that leaves it):
+    /// reports name it and its cost, never its content.
+    pub outside: bool,
 }
 
 /// A file loaded only when a session touches matching files.
@@ -188,7 +192,7 @@ pub fn load(options: &Options) -> Model {
         project: project.clone(),
         boundary: top.clone(),
         model: Model::default(),
-        seen: Vec::new(),
+        seen: HashSet::new(),
     };
 
     if options.user
@@ -196,9 +200,7 @@ pub fn load(options: &Options) -> Model {
     {
         let claude = home.join(".claude");
         loader.top_file(&claude.join("CLAUDE.md"), Scope::User);
-        for rule in markdown_files(&claude.join("rules")) {
-            loader.rule(&rule, Scope::UserRule);
-        }
+        loader.rules(&claude.join("rules"), Scope::UserRule);
     }
     // Root first, down to the project.
     let mut dirs: Vec<&Path> = project
@@ -209,9 +211,7 @@ pub fn load(options: &Options) -> Model {
     for dir in dirs {
         loader.top_file(&dir.join("CLAUDE.md"), Scope::Project);
         loader.top_file(&dir.join(".claude").join("CLAUDE.md"), Scope::Project);
-        for rule in markdown_files(&dir.join(".claude").join("rules")) {
-            loader.rule(&rule, Scope::Rule);
-        }
+        loader.rules(&dir.join(".claude").join("rules"), Scope::Rule);
         loader.top_file(&dir.join("CLAUDE.local.md"), Scope::Local);
     }
     loader.subdirectories();
@@ -229,13 +229,17 @@ struct Loader<'o> {
     boundary: PathBuf,
     model: Model,
     /// Canonical paths already loaded.
-    seen: Vec<PathBuf>,
+    seen: HashSet<PathBuf>,
 }
 
 impl Loader<'_> {
     /// How reports name a path: relative to the project when inside it,
     /// `~/...` under home, `../...` for the project's parents.
     fn display(&self, path: &Path) -> String {
+        crate::text::escape(&self.display_raw(path)).into_owned()
+    }
+
+    fn display_raw(&self, path: &Path) -> String {
         if let Ok(rel) = path.strip_prefix(&self.project) {
             return slash(rel);
         }
@@ -255,47 +259,42 @@ impl Loader<'_> {
     }
 
     /// Reads a memory file: `None` when it is absent, empty, or reported.
+    /// Opened once, without blocking, and read with a hard limit: a FIFO or
+    /// a device in its place is reported, never waited on.
     fn read(&mut self, path: &Path, cited: Option<(&str, u32)>) -> Option<String> {
-        let meta = std::fs::metadata(path).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
         let display = self.display(path);
         let (at_path, at_line) = match cited {
             Some((file, line)) => (file.to_string(), Some(line)),
             None => (display.clone(), None),
         };
-        if meta.len() > self.options.max_bytes {
-            self.model.findings.push(Finding {
-                kind: FindingKind::TooLarge,
-                path: at_path,
-                line: at_line,
-                message: format!(
-                    "{display} is {} bytes, over the {} MiB Claude Code loads: it is skipped entirely; split it or move detail into files read on demand",
-                    meta.len(),
-                    self.options.max_bytes >> 20
-                ),
-            });
-            return None;
-        }
-        match std::fs::read(path) {
+        let error = match crate::fsio::read_bounded(path, self.options.max_bytes) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                (!text.trim().is_empty()).then_some(text)
+                return (!text.trim().is_empty()).then_some(text);
             }
-            Err(e) => {
-                self.model.findings.push(Finding {
-                    kind: FindingKind::Unreadable,
-                    path: at_path,
-                    line: at_line,
-                    message: format!(
-                        "cannot read {display}: {}",
-                        crate::error::plain_io_message(&e)
-                    ),
-                });
-                None
-            }
-        }
+            Err(e) if e.is_not_found() => return None,
+            Err(e) => e,
+        };
+        let (kind, message) = match &error {
+            crate::fsio::ReadError::TooLarge { .. } => (
+                FindingKind::TooLarge,
+                format!(
+                    "{display} is over the {} MiB Claude Code loads: it is skipped entirely; split it or move detail into files read on demand",
+                    self.options.max_bytes >> 20
+                ),
+            ),
+            _ => (
+                FindingKind::Unreadable,
+                format!("cannot read {display}: {}", error.message()),
+            ),
+        };
+        self.model.findings.push(Finding {
+            kind,
+            path: at_path,
+            line: at_line,
+            message,
+        });
+        None
     }
 
     fn top_file(&mut self, path: &Path, scope: Scope) {
@@ -307,7 +306,7 @@ impl Loader<'_> {
         let Some(text) = self.read(path, None) else {
             return;
         };
-        self.seen.push(real.clone());
+        self.seen.insert(real.clone());
         let lines = markdown::loaded_lines(&text);
         let imports = markdown::imports(&lines);
         let display = self.display(&real);
@@ -317,120 +316,172 @@ impl Loader<'_> {
             scope,
             imported_from: None,
             text,
+            outside: false,
         });
-        let mut chain = vec![real];
-        self.follow(&display, imports, &mut chain, scope);
+        self.follow(display, imports, real, scope);
+    }
+
+    /// The rule files under a `rules/` directory, with the directories
+    /// that could not be listed reported (their rules are not loaded).
+    fn rules(&mut self, dir: &Path, scope: Scope) {
+        let (files, failed) = markdown_files(dir);
+        for (path, error) in failed {
+            let display = self.display(&path);
+            self.model.findings.push(Finding {
+                kind: FindingKind::Unreadable,
+                path: display.clone(),
+                line: None,
+                message: format!(
+                    "cannot list {display}: {}; the rules in it are not counted",
+                    crate::error::plain_io_message(&error)
+                ),
+            });
+        }
+        for rule in files {
+            self.rule(&rule, scope);
+        }
     }
 
     fn rule(&mut self, path: &Path, scope: Scope) {
         let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         self.model.touched.push(real.clone());
-        let Ok(bytes) = std::fs::read(path) else {
+        let Ok(text) = crate::fsio::read_text(path, self.options.max_bytes) else {
+            // top_file reads it again and reports why it cannot be loaded.
             self.top_file(path, scope);
             return;
         };
-        let text = String::from_utf8_lossy(&bytes);
         match markdown::front_matter_paths(&text) {
             Some(globs) => self.model.on_demand.push(OnDemand {
                 display: self.display(&real),
                 reason: format!("rule for paths {}", globs.join(", ")),
-                text: text.into_owned(),
+                text,
             }),
             None => self.top_file(path, scope),
         }
     }
 
-    /// Follows the imports of the file at the end of `chain`.
+    /// Follows the imports of a top file, depth first, without recursion
+    /// (a chain of thousands of imports costs a stack of as many frames
+    /// on the heap, never the thread's stack).
     fn follow(
         &mut self,
-        from: &str,
+        display: String,
         imports: Vec<markdown::Import>,
-        chain: &mut Vec<PathBuf>,
+        top: PathBuf,
         top_scope: Scope,
     ) {
-        let base = chain
-            .last()
-            .and_then(|p| p.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        for import in imports {
+        struct Frame {
+            display: String,
+            imports: std::vec::IntoIter<markdown::Import>,
+            path: PathBuf,
+        }
+        let user_file = matches!(top_scope, Scope::User | Scope::UserRule);
+        let mut on_chain: HashSet<PathBuf> = HashSet::from([top.clone()]);
+        let mut stack = vec![Frame {
+            display,
+            imports: imports.into_iter(),
+            path: top,
+        }];
+        while let Some(frame) = stack.last_mut() {
+            let Some(import) = frame.imports.next() else {
+                if let Some(done) = stack.pop() {
+                    on_chain.remove(&done.path);
+                }
+                continue;
+            };
+            let from = frame.display.clone();
+            let base = frame
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let outside_parent = frame_outside(&frame.path, &self.boundary, user_file);
             let target = self.resolve(&base, &import.target);
             let at = |kind, message| Finding {
                 kind,
-                path: from.to_string(),
+                path: from.clone(),
                 line: Some(import.line),
                 message,
             };
             let Some(real) = target.canonicalize().ok().filter(|p| p.is_file()) else {
                 self.model.touched.push(target.clone());
-                self.model.findings.push(at(
+                let finding = at(
                     FindingKind::MissingImport,
                     format!(
                         "@{} names no file ({}); Claude Code skips it silently: fix the path or remove the line",
-                        import.target,
+                        crate::text::escape(&import.target),
                         self.display(&target)
                     ),
-                ));
+                );
+                self.model.findings.push(finding);
                 continue;
             };
             self.model.touched.push(real.clone());
-            if chain.contains(&real) {
-                let cycle: Vec<String> = chain
+            if on_chain.contains(&real) {
+                let cycle: Vec<String> = stack
                     .iter()
+                    .map(|f| &f.path)
                     .skip_while(|p| **p != real)
                     .chain(std::iter::once(&real))
                     .map(|p| self.display(p))
                     .collect();
-                self.model.findings.push(at(
+                let finding = at(
                     FindingKind::ImportCycle,
                     format!("import cycle: {}", cycle.join(" -> ")),
-                ));
+                );
+                self.model.findings.push(finding);
                 continue;
             }
             if self.seen.contains(&real) {
                 continue;
             }
-            let hops = chain.len();
+            let hops = stack.len();
             if hops > self.options.max_hops {
-                self.model.findings.push(at(
+                let finding = at(
                     FindingKind::ImportTooDeep,
                     format!(
                         "@{} is {} imports away from {}; Claude Code follows {} and never loads it: import it from a file nearer the top",
-                        import.target,
+                        crate::text::escape(&import.target),
                         hops,
-                        self.display(&chain[0]),
+                        self.display(&stack[0].path),
                         self.options.max_hops
                     ),
-                ));
+                );
+                self.model.findings.push(finding);
                 continue;
             }
-            let user_file = matches!(top_scope, Scope::User | Scope::UserRule);
-            if !user_file && !real.starts_with(&self.boundary) {
-                self.model.findings.push(at(
+            let outside = !user_file && !real.starts_with(&self.boundary);
+            if outside && !outside_parent {
+                let finding = at(
                     FindingKind::ImportOutsideProject,
                     format!(
                         "@{} is outside the project ({}): Claude Code asks once for approval and skips it until then (counted here as loaded)",
-                        import.target,
+                        crate::text::escape(&import.target),
                         self.display(&real)
                     ),
-                ));
+                );
+                self.model.findings.push(finding);
             }
-            let Some(text) = self.read(&real, Some((from, import.line))) else {
+            let Some(text) = self.read(&real, Some((&from, import.line))) else {
                 continue;
             };
-            self.seen.push(real.clone());
+            self.seen.insert(real.clone());
             let display = self.display(&real);
             let nested = markdown::imports(&markdown::loaded_lines(&text));
             self.model.loaded.push(Loaded {
                 path: real.clone(),
                 display: display.clone(),
                 scope: Scope::Import,
-                imported_from: Some((from.to_string(), import.line)),
+                imported_from: Some((from, import.line)),
                 text,
+                outside,
             });
-            chain.push(real);
-            self.follow(&display, nested, chain, top_scope);
-            chain.pop();
+            on_chain.insert(real.clone());
+            stack.push(Frame {
+                display,
+                imports: nested.into_iter(),
+                path: real,
+            });
         }
     }
 
@@ -449,19 +500,26 @@ impl Loader<'_> {
     }
 
     /// `CLAUDE.md` files below the project: loaded when a session reads
-    /// files there.
+    /// files there. Found by the same walk as `scan` (ignore files read
+    /// safely, VCS metadata and `node_modules` left out).
     fn subdirectories(&mut self) {
-        let walker = ignore::WalkBuilder::new(&self.project)
-            .hidden(false)
-            .require_git(false)
-            .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | "node_modules")))
-            .build();
-        for entry in walker.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            if !(name == "CLAUDE.md" || name == "CLAUDE.local.md") || entry.depth() == 0 {
-                continue;
+        let options = crate::walk::WalkOptions {
+            exclude: vec!["node_modules".to_string()],
+            include: vec!["CLAUDE.md".to_string(), "CLAUDE.local.md".to_string()],
+            ..crate::walk::WalkOptions::default()
+        };
+        let Ok(filter) = crate::walk::Filter::new(&options) else {
+            return;
+        };
+        let found = std::sync::Mutex::new(Vec::new());
+        crate::walk::walk(&self.project, &options, &filter, |entry| {
+            if let crate::walk::Found::File { path, .. } = entry {
+                found.lock().unwrap_or_else(|e| e.into_inner()).push(path);
             }
+        });
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        found.sort();
+        for path in found {
             let Some(dir) = path.parent() else {
                 continue;
             };
@@ -469,15 +527,11 @@ impl Loader<'_> {
             if dir == self.project || dir == self.project.join(".claude") {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(path) else {
+            let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+            self.model.touched.push(real.clone());
+            let Some(text) = self.read(&path, None) else {
                 continue;
             };
-            let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-            self.model.touched.push(real.clone());
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            if text.trim().is_empty() {
-                continue;
-            }
             let dir_display = self.display(dir);
             self.model.on_demand.push(OnDemand {
                 display: self.display(&real),
@@ -488,36 +542,44 @@ impl Loader<'_> {
     }
 }
 
-/// Every `*.md` under `dir`, sorted (none when it does not exist).
-fn markdown_files(dir: &Path) -> Vec<PathBuf> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut files: Vec<PathBuf> = walkdir(dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    files.sort();
-    files
+/// Whether the file at `path` is itself outside the project (its own
+/// imports were already reported with it).
+fn frame_outside(path: &Path, boundary: &Path, user_file: bool) -> bool {
+    !user_file && !path.starts_with(boundary)
 }
 
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+/// Every `*.md` under `dir`, sorted (none when it does not exist), and
+/// the directories below it that could not be listed.
+fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) {
+    let mut files = Vec::new();
+    let mut failed = Vec::new();
+    if !dir.is_dir() {
+        return (files, failed);
+    }
     let mut stack = vec![(dir.to_path_buf(), 0)];
     while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                failed.push((dir, e));
+                continue;
+            }
         };
         for entry in entries.flatten() {
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() && depth < 16 => stack.push((path, depth + 1)),
-                Ok(t) if t.is_file() || t.is_symlink() => out.push(path),
+                Ok(t) if t.is_file() || t.is_symlink() => {
+                    if path.extension().is_some_and(|e| e == "md") {
+                        files.push(path);
+                    }
+                }
                 _ => {}
             }
         }
     }
-    out
+    files.sort();
+    (files, failed)
 }
 
 fn slash(path: &Path) -> String {

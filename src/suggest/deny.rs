@@ -56,10 +56,13 @@ pub fn plan(candidates: &[Candidate<'_>]) -> Vec<DenyRule> {
     // BTreeMap order puts a directory before everything below it.
     for (dir, tally) in &dirs {
         let under_collapsed = collapsed.iter().any(|c| is_below(dir, c));
+        let Some(pattern) = pattern(dir) else {
+            continue;
+        };
         if !under_collapsed && tally.total >= 2 && tally.denied == tally.total {
             collapsed.push(dir);
             rules.push(DenyRule {
-                rule: format!("Read(./{dir}/**)"),
+                rule: format!("Read(./{pattern}/**)"),
                 files: tally.total,
                 tokens: tally.tokens,
                 reason: format!(
@@ -76,8 +79,13 @@ pub fn plan(candidates: &[Candidate<'_>]) -> Vec<DenyRule> {
         if collapsed.iter().any(|c| is_below(candidate.path, c)) {
             continue;
         }
+        // A name no rule can state exactly gets no rule: a wrong rule
+        // denies files the session needs.
+        let Some(pattern) = pattern(candidate.path) else {
+            continue;
+        };
         rules.push(DenyRule {
-            rule: format!("Read(./{})", candidate.path),
+            rule: format!("Read(./{pattern})"),
             files: 1,
             tokens: candidate.tokens,
             reason: reason.to_string(),
@@ -85,6 +93,29 @@ pub fn plan(candidates: &[Candidate<'_>]) -> Vec<DenyRule> {
     }
     rules.sort_by(|a, b| a.rule.cmp(&b.rule));
     rules
+}
+
+/// A path as a permission-rule pattern matching that path alone: glob
+/// characters escaped with a backslash (gitignore syntax, which Claude
+/// Code's `Read(...)` rules use). `None` for a path no pattern can state
+/// safely: one holding a backslash (a name ctxbudget shows escaped),
+/// parentheses, a control character or space at an end.
+fn pattern(path: &str) -> Option<String> {
+    let unsafe_char = |c: char| matches!(c, '\\' | '(' | ')') || crate::text::is_unsafe(c);
+    if path.chars().any(unsafe_char) || path != path.trim() {
+        return None;
+    }
+    let mut out = String::with_capacity(path.len());
+    for (i, c) in path.char_indices() {
+        let at_segment_start = i == 0 || path.as_bytes()[i - 1] == b'/';
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}')
+            || (at_segment_start && matches!(c, '!' | '#'))
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Some(out)
 }
 
 fn is_below(path: &str, dir: &str) -> bool {
@@ -168,6 +199,21 @@ mod tests {
 
     fn rules(plan: &[DenyRule]) -> Vec<&str> {
         plan.iter().map(|r| r.rule.as_str()).collect()
+    }
+
+    /// A minified file named `**/*` gave the advice `Read(./**/*)`, which
+    /// denies every read.
+    #[test]
+    fn glob_characters_in_names_are_escaped_or_left_out() {
+        assert_eq!(
+            pattern("a/**/*.min.js").as_deref(),
+            Some("a/\\*\\*/\\*.min.js")
+        );
+        assert_eq!(pattern("x/[id].js").as_deref(), Some("x/\\[id\\].js"));
+        assert_eq!(pattern("!bang.js").as_deref(), Some("\\!bang.js"));
+        assert_eq!(pattern("bad\\x1b.js"), None);
+        assert_eq!(pattern("p(1).js"), None);
+        assert_eq!(pattern("plain/file.js").as_deref(), Some("plain/file.js"));
     }
 
     #[test]
