@@ -218,6 +218,24 @@ pub fn refs(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
             "--budget must be a positive number of tokens".into(),
         ));
     }
+    // Queries are bounded so a run is: each costs a pass over the index.
+    if args.queries.len() > MAX_QUERIES {
+        return Err(Error::Usage(format!(
+            "{} queries: refs takes at most {MAX_QUERIES} at once\nhint: split them over several runs",
+            args.queries.len()
+        )));
+    }
+    if let Some(long) = args
+        .queries
+        .iter()
+        .find(|q| q.len() > MAX_QUERY_BYTES || q.split_whitespace().count() > MAX_QUERY_WORDS)
+    {
+        return Err(Error::Usage(format!(
+            "a query of {} bytes and {} words: each query may have at most {MAX_QUERY_WORDS} words and {MAX_QUERY_BYTES} bytes\nhint: name what you look for in a few words",
+            long.len(),
+            long.split_whitespace().count()
+        )));
+    }
     let limit = match args.limit {
         Some(0) => None,
         Some(n) => Some(n),
@@ -455,6 +473,13 @@ fn parse_since(text: &str) -> Result<crate::sessions::time::Millis, Error> {
         .map_or(0, |d| d.as_millis() as i64);
     Ok(now.saturating_sub(n.saturating_mul(minutes).saturating_mul(60_000)))
 }
+
+/// Most queries one `refs` run takes.
+const MAX_QUERIES: usize = 256;
+/// Most words in one query.
+const MAX_QUERY_WORDS: usize = 64;
+/// Most bytes in one query.
+const MAX_QUERY_BYTES: usize = 1024;
 
 /// A config file larger than this is refused.
 const CONFIG_BYTES: u64 = 1 << 20;

@@ -13,6 +13,10 @@ use crate::walk::{Skip, SkipReason};
 /// How much of the start of a file is searched for NUL bytes.
 pub const BINARY_PROBE: usize = 8 * 1024;
 
+/// A file with more bytes than this in very long runs of one kind of
+/// character (see [`crate::tokenize::long_run_bytes`]) is not counted.
+pub const MAX_LONG_RUN_BYTES: u64 = 1 << 20;
+
 /// A file ready to be counted.
 #[derive(Debug)]
 pub struct Source {
@@ -74,6 +78,19 @@ pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Sou
         bytes.extend_from_slice(&more);
     }
     let size = bytes.len() as u64;
+    // Checked on the bytes: lossy decoding only ever shortens runs.
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        let long = crate::tokenize::long_run_bytes(text);
+        if long > MAX_LONG_RUN_BYTES {
+            return Err(Skip {
+                reason: SkipReason::LongRun,
+                message: format!(
+                    "{long} bytes in runs of one kind of character longer than {} KiB: not text a session reads, and counting it exactly would take minutes",
+                    crate::tokenize::LONG_RUN >> 10
+                ),
+            });
+        }
+    }
     let (text, lossy) = match String::from_utf8(bytes) {
         Ok(text) => (text, false),
         Err(error) => (String::from_utf8_lossy(error.as_bytes()).into_owned(), true),

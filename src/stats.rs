@@ -83,12 +83,13 @@ pub fn count_symbols(
 ) -> Vec<u64> {
     let starts = line_starts(text);
     let offset = |line: u32| starts.get(line as usize).copied().unwrap_or(text.len());
+    let mut memo = crate::tokenize::EdgeCounts::default();
     spans
         .iter()
         .map(|span| {
-            let from = offset(span.start_line - 1).min(text.len());
+            let from = offset(span.start_line.saturating_sub(1)).min(text.len());
             let to = offset(span.end_line).max(from);
-            tokenizer.count_lines(text, segments, from, to)
+            tokenizer.count_lines_memo(text, segments, from, to, &mut memo)
         })
         .collect()
 }

@@ -205,26 +205,52 @@ impl Tokenizer {
     /// start and `end` follows a `\n` or is the end of `text`, using the
     /// segment counts of `segments` (built from the same `text`).
     pub fn count_lines(&self, text: &str, segments: &Segments, start: usize, end: usize) -> u64 {
+        self.count_lines_memo(text, segments, start, end, &mut EdgeCounts::default())
+    }
+
+    /// [`Tokenizer::count_lines`] for many ranges of one text: the short
+    /// recounts at range edges are remembered in `memo`, so ranges sharing
+    /// an edge (nested symbols on one long line) count it once, and the
+    /// work stays linear in the text's size.
+    pub fn count_lines_memo(
+        &self,
+        text: &str,
+        segments: &Segments,
+        start: usize,
+        end: usize,
+        memo: &mut EdgeCounts,
+    ) -> u64 {
+        let mut count = |from: usize, to: usize| {
+            *memo
+                .0
+                .entry((from, to))
+                .or_insert_with(|| self.count(&text[from..to]))
+        };
         let bounds = &segments.bounds;
         // First segment start at or after `start`, last at or before `end`.
         let first = bounds.partition_point(|&b| b < start);
         let last = bounds.partition_point(|&b| b <= end).saturating_sub(1);
         if first >= bounds.len() || last < first || bounds[first] >= end {
-            return self.count(&text[start..end]);
+            return count(start, end);
         }
         let head = if bounds[first] > start {
-            self.count(&text[start..bounds[first]])
+            count(start, bounds[first])
         } else {
             0
         };
         let tail = if bounds[last] < end {
-            self.count(&text[bounds[last]..end])
+            count(bounds[last], end)
         } else {
             0
         };
         head + (segments.prefix[last] - segments.prefix[first]) + tail
     }
 }
+
+/// Counts of range edges already recounted (see
+/// [`Tokenizer::count_lines_memo`]), keyed by byte range.
+#[derive(Debug, Default)]
+pub struct EdgeCounts(rustc_hash::FxHashMap<(usize, usize), u64>);
 
 /// A run of one kind of character (letters, spaces, punctuation) longer
 /// than this is one pre-token piece whose exact BPE count costs far more

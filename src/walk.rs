@@ -32,6 +32,9 @@ pub enum SkipReason {
     SymlinkLoop,
     /// The operating system refused to read or list it.
     Unreadable,
+    /// Megabytes of one character kind without a break: no text a session
+    /// reads, and the exact count would take minutes.
+    LongRun,
 }
 
 impl SkipReason {
@@ -44,6 +47,7 @@ impl SkipReason {
             Self::Symlink => "symlink",
             Self::SymlinkLoop => "symlink-loop",
             Self::Unreadable => "unreadable",
+            Self::LongRun => "long-run",
         }
     }
 }

@@ -694,7 +694,8 @@ impl<'f> Index<'f> {
             .last()
             .map(|s| plain(s))
             .unwrap_or_default();
-        if wanted.is_empty() {
+        // No symbol name is a few edits from a very long query.
+        if wanted.is_empty() || wanted.chars().count() > 64 {
             return Vec::new();
         }
         let mut wanted_terms: Vec<String> = Vec::new();
@@ -703,13 +704,17 @@ impl<'f> Index<'f> {
         for doc in 0..self.docs.len() {
             let span = &self.symbol(doc).span;
             let name = plain(&span.name);
-            let mut distance = words::edit_distance(&wanted, &name);
             let mut shared = false;
             words::terms(&span.name, |t| shared |= wanted_terms.contains(&t));
+            let limit = (wanted.chars().count() / 3).max(2);
+            // Lengths apart by more than the limit cannot be within it.
+            if !shared && wanted.len().abs_diff(name.len()) > 4 * limit {
+                continue;
+            }
+            let mut distance = strsim::levenshtein(&wanted, &name);
             if shared {
                 distance = distance.min(wanted.len().max(name.len()) / 2);
             }
-            let limit = (wanted.chars().count() / 3).max(2);
             if distance > limit && !shared {
                 continue;
             }

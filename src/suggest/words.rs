@@ -126,27 +126,6 @@ pub fn stem(word: &str) -> String {
     w
 }
 
-/// Levenshtein distance over characters, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == cb {
-                diagonal
-            } else {
-                1 + diagonal.min(above).min(row[j])
-            };
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,12 +178,5 @@ mod tests {
             found.push(t)
         });
         assert_eq!(found, ["retry", "request", "backoff", "delay"]);
-    }
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("load", "laod"), 2);
-        assert_eq!(edit_distance("load", "loads"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 }
