@@ -192,7 +192,10 @@ where
         if !is_dir && entry.file_name().to_str().is_some_and(fsio::is_temp_name) {
             return false;
         }
-        !in_filter.ignored(entry.path(), is_dir)
+        let ignored = in_filter.ignored(entry.path(), is_dir);
+        // An ignore file that could not be read is reported once, by the
+        // rules, with what that means (its rules are not applied).
+        !ignored && (is_dir || !in_filter.is_problem(entry.path()))
     });
     builder.build_parallel().run(|| {
         let visit = &visit;
@@ -384,6 +387,16 @@ impl IgnoreRules {
             let _ = builder.add_line(Some(file.to_path_buf()), line);
         }
         builder.build().ok()
+    }
+
+    /// Whether `path` (as the walker gives it) is an ignore file that
+    /// could not be read.
+    fn is_problem(&self, path: &Path) -> bool {
+        self.problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|(p, _)| p == path)
     }
 
     fn problems(&self) -> Vec<(PathBuf, Skip)> {

@@ -7,6 +7,7 @@ mod cache;
 mod check;
 mod claude_md;
 mod cli_misc;
+mod hostile;
 mod refs;
 mod scan_bad_input;
 mod scan_counts;

@@ -186,3 +186,59 @@ pub fn golden(name: &str, actual: &str) {
         );
     }
 }
+
+/// Runs the binary like [`ctxbudget_env`] but kills it after `seconds`
+/// and fails the test: for inputs that once made a run hang.
+#[track_caller]
+pub fn bounded(cwd: &Path, args: &[&str], env: &[(&str, &Path)], seconds: u64) -> Outcome {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env("CTXBUDGET_CACHE_DIR", shared_cache())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    // Drain the pipes on threads so a large output cannot stall the child.
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut s);
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ctxbudget {args:?} still running after {seconds} s: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Outcome {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.join().expect("stdout")).into_owned(),
+        stderr: String::from_utf8_lossy(&err.join().expect("stderr")).into_owned(),
+    }
+}
+
+/// Makes a named pipe at `path` (Unix); false when the system has no mkfifo.
+pub fn mkfifo(path: &Path) -> bool {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
