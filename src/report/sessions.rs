@@ -163,8 +163,9 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
             ]);
         }
         if sessions.len() > 1 {
-            let sum =
-                |f: fn(&crate::sessions::Session) -> u64| thousands(sessions.iter().map(f).sum());
+            let sum = |f: fn(&crate::sessions::Session) -> u64| {
+                thousands(sessions.iter().map(f).fold(0, u64::saturating_add))
+            };
             rows.push(vec![
                 "total".into(),
                 String::new(),
@@ -190,7 +191,7 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
     let files = &summary.files;
     if !files.is_empty() {
         let reads: u64 = files.iter().map(|f| f.reads).sum();
-        let tokens: u64 = files.iter().map(|f| f.tokens).sum();
+        let tokens: u64 = files.iter().map(|f| f.tokens).fold(0, u64::saturating_add);
         writeln!(out)?;
         writeln!(
             out,
@@ -326,6 +327,16 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
             ))
         )?;
     }
+    if skipped.unpriced_reads > 0 {
+        writeln!(
+            out,
+            "{}",
+            style.warn(&format!(
+                "{} not priced: over 4 MiB or megabytes of one character kind, not a Read result Claude Code returns",
+                count(skipped.unpriced_reads, "Read result", "Read results"),
+            ))
+        )?;
+    }
     Ok(())
 }
 
@@ -452,6 +463,7 @@ struct JsonSkipped<'a> {
     too_long: u64,
     malformed: u64,
     unknown_types: &'a std::collections::BTreeMap<String, u64>,
+    unpriced_reads: u64,
 }
 
 fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -528,6 +540,7 @@ fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
             too_long: summary.skipped.too_long,
             malformed: summary.skipped.malformed,
             unknown_types: &summary.skipped.unknown_types,
+            unpriced_reads: summary.skipped.unpriced_reads,
         },
     };
     super::json::to_writer_pretty(out, &doc)?;

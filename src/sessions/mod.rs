@@ -93,6 +93,8 @@ pub struct Skipped {
     /// Record types this version does not know, with how many of each
     /// (an empty name: no `type` at all).
     pub unknown_types: BTreeMap<String, u64>,
+    /// Read results too large to price (not lines: their records count).
+    pub unpriced_reads: u64,
 }
 
 /// Unknown type names kept by name; the rest are counted under one.
@@ -123,6 +125,7 @@ impl Skipped {
         self.not_json += other.not_json;
         self.too_long += other.too_long;
         self.malformed += other.malformed;
+        self.unpriced_reads += other.unpriced_reads;
         for (kind, n) in &other.unknown_types {
             self.unknown_lines(kind, *n);
         }
@@ -299,10 +302,13 @@ pub fn summarize(parts: Vec<FilePart>) -> Summary {
                     continue;
                 }
                 session.requests += 1;
-                session.input_tokens += request.input;
-                session.cache_creation_tokens += request.cache_creation;
-                session.cache_read_tokens += request.cache_read;
-                session.output_tokens += request.output;
+                session.input_tokens = session.input_tokens.saturating_add(request.input);
+                session.cache_creation_tokens = session
+                    .cache_creation_tokens
+                    .saturating_add(request.cache_creation);
+                session.cache_read_tokens =
+                    session.cache_read_tokens.saturating_add(request.cache_read);
+                session.output_tokens = session.output_tokens.saturating_add(request.output);
                 if request.sidechain {
                     session.subagent_requests += 1;
                     side.push(request.context());
@@ -320,11 +326,11 @@ pub fn summarize(parts: Vec<FilePart>) -> Summary {
                     continue;
                 }
                 session.reads += 1;
-                session.read_tokens += read.tokens;
+                session.read_tokens = session.read_tokens.saturating_add(read.tokens);
                 let (file, readers) = files.entry(read.path.clone()).or_default();
                 file.path.clone_from(&read.path);
                 file.reads += 1;
-                file.tokens += read.tokens;
+                file.tokens = file.tokens.saturating_add(read.tokens);
                 if read.whole {
                     file.whole_reads += 1;
                 } else {
@@ -337,7 +343,7 @@ pub fn summarize(parts: Vec<FilePart>) -> Summary {
                 entry.path = path;
                 entry.session.clone_from(&id);
                 entry.reads += read.reads;
-                entry.tokens += read.tokens;
+                entry.tokens = entry.tokens.saturating_add(read.tokens);
                 for touch in read.touches {
                     if !entry.touches.contains(&touch) {
                         entry.touches.push(touch);

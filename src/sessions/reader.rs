@@ -16,6 +16,9 @@ use crate::tokenize::Tokenizer;
 /// Lines longer than this are skipped unread (no transcript line is).
 pub const MAX_LINE_BYTES: usize = 256 << 20;
 
+/// A Read result larger than this is counted as unpriced, not tokenized.
+pub const MAX_RESULT_BYTES: usize = 4 << 20;
+
 /// A line buffer larger than this is given back after use.
 const KEEP_BUFFER: usize = 16 << 20;
 
@@ -62,7 +65,9 @@ pub struct Request {
 impl Request {
     /// The context the request carried.
     pub fn context(&self) -> u64 {
-        self.input + self.cache_creation + self.cache_read
+        self.input
+            .saturating_add(self.cache_creation)
+            .saturating_add(self.cache_read)
     }
 }
 
@@ -439,6 +444,18 @@ impl Reader<'_> {
             }
             // The structured result has the raw text and its first line;
             // without it, the text the model saw is counted as it is.
+            // Claude Code returns at most 256 KiB of a file: a result far
+            // larger is not one, and pricing it exactly could take minutes.
+            let shown = file
+                .and_then(|f| f.content.as_deref())
+                .or(result.content.as_deref())
+                .unwrap_or("");
+            if shown.len() > MAX_RESULT_BYTES
+                || crate::tokenize::long_run_bytes(shown) > crate::source::MAX_LONG_RUN_BYTES
+            {
+                self.part.skipped.unpriced_reads += 1;
+                continue;
+            }
             let (tokens, whole) = match file.and_then(|f| f.content.as_deref().map(|c| (f, c))) {
                 Some((file, text)) => {
                     let start = file.start_line.unwrap_or(1).max(1);
@@ -462,7 +479,7 @@ impl Reader<'_> {
         if whole && tokens > threshold {
             let entry = part.whole.entry(path.clone()).or_default();
             entry.reads += 1;
-            entry.tokens += tokens;
+            entry.tokens = entry.tokens.saturating_add(tokens);
             entry.calls_since = 0;
         }
         part.reads.push(Read {
@@ -474,7 +491,8 @@ impl Reader<'_> {
     }
 
     /// A tool's path as the report shows it: relative to the project when
-    /// inside it, else absolute; `.` and `..` resolved by name.
+    /// inside it, else absolute; `.` and `..` resolved by name; unsafe
+    /// characters escaped.
     fn project_path(&self, path: &str) -> String {
         let raw = Path::new(path);
         let full = if raw.is_absolute() {
@@ -485,9 +503,12 @@ impl Reader<'_> {
                 .map_or_else(|| raw.to_path_buf(), |cwd| Path::new(cwd).join(raw))
         };
         let full = normalize(&full);
-        self.filter
+        let shown = self
+            .filter
             .relative(&full)
-            .unwrap_or_else(|| full.to_string_lossy().into_owned())
+            .unwrap_or_else(|| full.to_string_lossy().into_owned());
+        // A transcript is input too: its paths never print control characters.
+        crate::text::escape(&shown).into_owned()
     }
 }
 

@@ -396,3 +396,28 @@ fn transcripts_default_to_the_claude_config_dir() {
     outcome.expect_code(0);
     assert_eq!(outcome.json()["sessions"].as_array().map(Vec::len), Some(2));
 }
+
+/// A Read result of 50 MB of spaces took 34 s and 1.1 GB; two requests
+/// at u64::MAX wrapped the totals to nonsense.
+#[test]
+fn huge_read_results_are_not_priced_and_sums_saturate() {
+    let setup = Setup::new();
+    let root = setup.project.path().to_str().expect("UTF-8");
+    let spaces = " ".repeat(6 << 20);
+    let max = u64::MAX;
+    let text = format!(
+        "{{\"type\":\"assistant\",\"sessionId\":\"sess-big\",\"cwd\":\"{root}\",\"timestamp\":\"2026-11-12T00:00:00Z\",\"requestId\":\"r1\",\"message\":{{\"id\":\"m1\",\"model\":\"claude-x\",\"usage\":{{\"input_tokens\":{max},\"output_tokens\":1}},\"content\":[{{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"Read\",\"input\":{{\"file_path\":\"{root}/big.txt\"}}}}]}}}}\n\
+         {{\"type\":\"user\",\"sessionId\":\"sess-big\",\"cwd\":\"{root}\",\"timestamp\":\"2026-11-12T00:00:01Z\",\"message\":{{\"content\":[{{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"{spaces}\"}}]}}}}\n\
+         {{\"type\":\"assistant\",\"sessionId\":\"sess-big\",\"cwd\":\"{root}\",\"timestamp\":\"2026-11-12T00:00:02Z\",\"requestId\":\"r2\",\"message\":{{\"id\":\"m2\",\"model\":\"claude-x\",\"usage\":{{\"input_tokens\":{max},\"output_tokens\":1}},\"content\":[{{\"type\":\"text\",\"text\":\"ok\"}}]}}}}\n"
+    );
+    std::fs::write(setup.transcript("-ROOT/sess-big.jsonl"), text).expect("write");
+    let json = setup.json(&[]);
+    assert_eq!(
+        json["skipped"]["unpriced_reads"], 1,
+        "{:#}",
+        json["skipped"]
+    );
+    let big = session(&json, "sess-big");
+    assert_eq!(big["input_tokens"], u64::MAX, "{big:#}");
+    assert_eq!(big["requests"], 2);
+}
