@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds a directory of hostile input at full size and scans it: every file
 # must be priced or skipped with a clear reason, with no panic and no hang.
-# Then times whitespace runs of growing size, to show time stays about
-# linear in size (the pre-tokenizer's known weak spot).
+# Then a hostile repository (FIFOs and /dev/zero behind every file a run
+# reads by name: ignore files, memory files, manifests, README; nesting on
+# one long line; long runs of one character) through scan, check,
+# claude-md and refs, each with its time and peak memory. Then times
+# whitespace runs of growing size (the pre-tokenizer's known weak spot):
+# counted up to the long-run limit, skipped in milliseconds past it.
 #
 #   bench/bad-input.sh
 set -euo pipefail
@@ -47,7 +51,42 @@ echo "exit $?"
 set -e
 
 echo
-echo "# whitespace runs: seconds per size (cl100k, one file, one thread)"
+echo "# a hostile repository: FIFOs, /dev/zero, nesting, long runs (each must end, bounded)"
+repo="$dir/hostile"
+python3 - "$repo" <<'PY'
+import os, sys
+r = sys.argv[1]
+os.makedirs(os.path.join(r, ".git", "info"))
+os.makedirs(os.path.join(r, ".claude", "rules"))
+os.makedirs(os.path.join(r, "sub"))
+os.makedirs(os.path.join(r, "zero"))
+for name in [".gitignore", ".ignore", ".ctxbudgetignore", ".claudeignore",
+             ".git/info/exclude", "sub/CLAUDE.md", "CLAUDE.md", "package.json", "README.md"]:
+    os.mkfifo(os.path.join(r, name))
+for name in ["zero/.gitignore", ".claude/rules/x.md", "zero/CLAUDE.md", "zero/data.txt"]:
+    os.symlink("/dev/zero", os.path.join(r, name))
+os.symlink(os.path.join(r, "README.md"), os.path.join(r, ".claude", "rules", "pipe.md"))
+nested = "".join(f"mod m{i} {{ fn f{i}() {{ let x = 1; }} " for i in range(250))
+nested += "let y = \"lorem ipsum dolor sit amet\"; " * 30000 + "}" * 250 + "\n" + " \n" * 50000
+with open(os.path.join(r, "nest.rs"), "w") as f:
+    f.write(nested)
+with open(os.path.join(r, "letters.txt"), "w") as f:
+    f.write("a" * 20_000_000)
+with open(os.path.join(r, "app.py"), "w") as f:
+    f.write("def main():\n    return 1\n")
+PY
+for cmd in "scan $repo --follow --no-progress" "check -C $repo" "claude-md -C $repo --stdout --no-progress" "refs -C $repo main --budget 2000 --no-progress"; do
+  set +e
+  /usr/bin/time -f "  elapsed %es, peak RSS %MKB, exit %x" timeout 120 "$bin" $cmd > /dev/null 2> "$dir/err.txt"
+  code=$?
+  set -e
+  echo "ctxbudget ${cmd//$dir/<dir>}"
+  grep -E "elapsed" "$dir/err.txt" || echo "  timed out or crashed (exit $code)"
+done
+
+echo
+echo "# whitespace runs: seconds per size (cl100k, one file, one thread);"
+echo "# over 256 KiB of runs longer than 64 KiB, a file is skipped as long-run"
 for mb in 1 2 4 8 16; do
   python3 -c "import sys; sys.stdout.write(' ' * ($mb * 1000000))" > "$dir/ws.txt"
   start=$(date +%s.%N)
