@@ -670,6 +670,104 @@ mod tests {
         text.split_whitespace().count() as u64
     }
 
+    /// Repository strings copied unescaped into the block added lines,
+    /// live imports and markers: whatever the names, description, paths,
+    /// symbols and commands hold, the block has no import, no marker line
+    /// but its own two, and one line per planned line.
+    #[test]
+    fn arbitrary_repository_text_never_goes_live() {
+        const PIECES: [&str; 18] = [
+            "@",
+            "@~/.ssh/id_rsa",
+            "`",
+            "``",
+            " ",
+            "\n",
+            "\r",
+            "\u{1b}[2J",
+            "<!--",
+            "-->",
+            "<!-- ctxbudget:end -->",
+            "<!-- ctxbudget:begin -->",
+            "```",
+            "\u{2028}",
+            "*",
+            "\\",
+            "x",
+            "\u{202e}",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for case in 0..500 {
+            let mut nasty = |len: usize| -> String {
+                (0..1 + next(len))
+                    .map(|_| PIECES[next(PIECES.len())])
+                    .collect()
+            };
+            let name = nasty(6);
+            let description = nasty(10);
+            let paths: Vec<String> = (0..3).map(|i| format!("d{i}/{}.py", nasty(5))).collect();
+            let symbol = nasty(4);
+            let command = nasty(6);
+            let mut files: Vec<FileStat> = paths
+                .iter()
+                .map(|p| file(p, 40_000, &[(symbol.as_str(), 500)]))
+                .collect();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            let files_using = vec![vec![5]; files.len()];
+            let about = About {
+                name: Some(name.clone()),
+                description: Some(description),
+                commands: vec![crate::suggest::project::Command {
+                    purpose: crate::suggest::project::Purpose::Test,
+                    line: command,
+                    source: "package.json",
+                    declared: true,
+                }],
+            };
+            let limits = Limits::default();
+            let facts = Facts {
+                name: &name,
+                about: &about,
+                files: &files,
+                files_using: &files_using,
+                limits: &limits,
+                expensive_tokens: DEFAULT_EXPENSIVE_TOKENS,
+                tokenizer: "words",
+            };
+            let plan = plan(&facts, 100_000, &words).expect("fits");
+            let text = &plan.text;
+            let lines = crate::memory::markdown::loaded_lines(text);
+            let imports = crate::memory::markdown::imports(&lines);
+            assert!(imports.is_empty(), "case {case}: {imports:?} in\n{text}");
+            let found = crate::memory::block::find(text.as_bytes())
+                .expect("balanced")
+                .expect("a block");
+            assert_eq!(
+                (found.start, found.end),
+                (0, text.len()),
+                "case {case}:\n{text}"
+            );
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n'),
+                "case {case}"
+            );
+            assert!(
+                !text.contains('\u{2028}') && !text.contains('\u{202e}'),
+                "case {case}"
+            );
+            assert!(
+                !lines.iter().any(|l| l.code),
+                "case {case}: a fence opened\n{text}"
+            );
+        }
+    }
+
     #[test]
     fn approximate_counts_round_to_two_or_three_figures() {
         let cases = [
