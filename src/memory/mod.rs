@@ -569,10 +569,11 @@ fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) 
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() && depth < 16 => stack.push((path, depth + 1)),
-                Ok(t) if t.is_file() || t.is_symlink() => {
-                    if path.extension().is_some_and(|e| e == "md") {
-                        files.push(path);
-                    }
+                Ok(t)
+                    if (t.is_file() || t.is_symlink())
+                        && path.extension().is_some_and(|e| e == "md") =>
+                {
+                    files.push(path);
                 }
                 _ => {}
             }

@@ -22,7 +22,7 @@ fn read(path: &Path) -> String {
     String::from_utf8_lossy(&std::fs::read(path).expect("read")).into_owned()
 }
 
-/// 1. `cache clear` removed `videos/`, `venv/` and files behind symlinks.
+/// Case 1: `cache clear` removed `videos/`, `venv/` and files behind symlinks.
 #[test]
 fn cache_clear_leaves_siblings_and_link_targets_alone() {
     let cache = tempfile::tempdir().expect("dir");
@@ -44,7 +44,7 @@ fn cache_clear_leaves_siblings_and_link_targets_alone() {
     assert!(outside.path().join("keep").exists());
 }
 
-/// 3. The repository's config aimed claude-md's write anywhere.
+/// Case 3: The repository's config aimed claude-md's write anywhere.
 #[test]
 fn a_repository_config_cannot_aim_the_write_outside() {
     for target in [
@@ -65,7 +65,7 @@ fn a_repository_config_cannot_aim_the_write_outside() {
     }
 }
 
-/// 3. A CLAUDE.md (or `.claude/`) symlinked outside was written through.
+/// Case 3: A CLAUDE.md (or `.claude/`) symlinked outside was written through.
 #[test]
 fn a_memory_file_linked_outside_is_refused() {
     let outside = tempfile::tempdir().expect("dir");
@@ -87,7 +87,7 @@ fn a_memory_file_linked_outside_is_refused() {
     assert!(!outside.path().join("CLAUDE.md").exists());
 }
 
-/// 3. `--file` on a device replaced it with a regular file (as root).
+/// Case 3: `--file` on a device replaced it with a regular file (as root).
 #[test]
 fn a_device_or_directory_is_never_a_target() {
     let repo = Repo::new();
@@ -101,7 +101,7 @@ fn a_device_or_directory_is_never_a_target() {
     assert!(!meta.is_file());
 }
 
-/// 3. An explicit `--file` outside the project needs `--allow-outside`.
+/// Case 3: An explicit `--file` outside the project needs `--allow-outside`.
 #[test]
 fn an_explicit_file_outside_needs_a_flag() {
     let outside = tempfile::tempdir().expect("dir");
@@ -119,7 +119,7 @@ fn an_explicit_file_outside_needs_a_flag() {
     assert!(read(&target).contains("ctxbudget:begin"));
 }
 
-/// 4. Repository text copied into CLAUDE.md became lines, imports and
+/// Case 4: Repository text copied into CLAUDE.md became lines, imports and
 /// markers.
 #[test]
 fn repository_text_in_the_block_is_inert() {
@@ -161,7 +161,7 @@ fn repository_text_in_the_block_is_inert() {
     assert_eq!(read(&repo.join("CLAUDE.md")), text);
 }
 
-/// 5. Markers in a fenced example were overwritten as the real block.
+/// Case 5: Markers in a fenced example were overwritten as the real block.
 #[test]
 fn markers_in_a_fenced_example_are_left_alone() {
     let repo = Repo::new();
@@ -175,7 +175,7 @@ fn markers_in_a_fenced_example_are_left_alone() {
     run(&repo, &["claude-md", "--check"]).expect_code(0);
 }
 
-/// 6. A 0600 file became world-readable, a 0444 one was replaced, UTF-16
+/// Case 6: A 0600 file became world-readable, a 0444 one was replaced, UTF-16
 /// got a UTF-8 block, CR-only files got a second block, a BOM confused
 /// the markers, and leftover temporary files were priced.
 #[test]
@@ -232,7 +232,7 @@ fn the_memory_file_keeps_its_mode_encoding_and_single_block() {
     assert!(read(&repo.join("CLAUDE.md")).starts_with("\u{feff}<!-- ctxbudget:begin -->"));
 }
 
-/// 7. Panics on a non-ASCII `--since` and a huge `-j`.
+/// Case 7: Panics on a non-ASCII `--since` and a huge `-j`.
 #[test]
 fn odd_arguments_get_messages_not_panics() {
     let repo = Repo::new();
@@ -248,7 +248,7 @@ fn odd_arguments_get_messages_not_panics() {
     }
 }
 
-/// 8, 11. Ignore files, memory files and README behind a symlink to
+/// Case 8, 11: Ignore files, memory files and README behind a symlink to
 /// `/dev/zero` read until memory ran out.
 #[test]
 fn endless_files_behind_symlinks_are_reported_not_read() {
@@ -279,7 +279,7 @@ fn endless_files_behind_symlinks_are_reported_not_read() {
     run(&repo, &["claude-md", "--stdout"]).expect_code(0);
 }
 
-/// 9. A deep import chain and a huge hop limit overflowed the stack.
+/// Case 9: A deep import chain and a huge hop limit overflowed the stack.
 #[test]
 fn a_long_import_chain_needs_no_deep_stack_and_hops_are_capped() {
     let repo = Repo::new();
@@ -298,7 +298,7 @@ fn a_long_import_chain_needs_no_deep_stack_and_hops_are_capped() {
     assert_ne!(out.code, 2, "{}", out.stderr);
 }
 
-/// 10. FIFOs in every place a repository can put them blocked forever.
+/// Case 10: FIFOs in every place a repository can put them blocked forever.
 #[test]
 fn named_pipes_never_block_a_run() {
     let repo = Repo::new();
@@ -331,7 +331,7 @@ fn named_pipes_never_block_a_run() {
     run(&repo, &["refs", "f"]);
 }
 
-/// 12, 13. Nested symbols on one long line and long runs of letters took
+/// Case 12, 13: Nested symbols on one long line and long runs of letters took
 /// minutes.
 #[test]
 fn pathological_texts_finish_and_long_runs_are_skipped() {
@@ -352,7 +352,7 @@ fn pathological_texts_finish_and_long_runs_are_skipped() {
     assert!(skipped(&json).contains(&("letters.txt".to_string(), "long-run".to_string())));
 }
 
-/// 14. `scan /proc` blocked on `/proc/kmsg`; a 10,000-word query took a
+/// Case 14: `scan /proc` blocked on `/proc/kmsg`; a 10,000-word query took a
 /// minute.
 #[test]
 fn kernel_filesystems_and_endless_queries_are_refused() {
@@ -369,7 +369,7 @@ fn kernel_filesystems_and_endless_queries_are_refused() {
     assert!(out.stderr.contains("at most"), "{}", out.stderr);
 }
 
-/// 15. A root that cannot be read gave exit 0 and "0 files"; names that
+/// Case 15: A root that cannot be read gave exit 0 and "0 files"; names that
 /// differ only in invalid UTF-8 collapsed into one; a CLAUDE.md linked to
 /// itself and a BOM before an import were silently missed.
 #[test]
@@ -406,7 +406,7 @@ fn unreadable_roots_odd_names_and_loops_are_reported() {
     assert_eq!(json["files"].as_array().expect("files").len(), 2, "{json}");
 }
 
-/// 16. Names with escape sequences forged report lines; a minified file
+/// Case 16: Names with escape sequences forged report lines; a minified file
 /// named `*.min.js` gave `Read(./*.min.js)`, denying every such file.
 #[test]
 fn names_cannot_forge_output_or_widen_a_deny_rule() {
@@ -430,7 +430,7 @@ fn names_cannot_forge_output_or_widen_a_deny_rule() {
     assert!(!rules.contains(&"Read(./*.min.js)"), "{rules:?}");
 }
 
-/// 17. `check` followed `@/etc/...` and printed the outside file's
+/// Case 17: `check` followed `@/etc/...` and printed the outside file's
 /// `# ...` lines as section headings.
 #[test]
 fn check_names_an_outside_import_but_never_shows_its_content() {
