@@ -86,9 +86,9 @@ done
 
 echo
 echo "# whitespace runs: seconds per size (cl100k, one file, one thread);"
-echo "# over 256 KiB of runs longer than 64 KiB, a file is skipped as long-run"
-for mb in 1 2 4 8 16; do
-  python3 -c "import sys; sys.stdout.write(' ' * ($mb * 1000000))" > "$dir/ws.txt"
+echo "# over 1 MiB of runs longer than 64 KiB, a file is skipped as long-run"
+for mb in 0.5 1 2 8 16; do
+  python3 -c "import sys; sys.stdout.write(' ' * int($mb * 1000000))" > "$dir/ws.txt"
   start=$(date +%s.%N)
   "$bin" scan "$dir/ws.txt" -t cl100k -j 1 --format json > /dev/null
   end=$(date +%s.%N)

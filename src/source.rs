@@ -15,7 +15,7 @@ pub const BINARY_PROBE: usize = 8 * 1024;
 
 /// A file with more bytes than this in very long runs of one kind of
 /// character (see [`crate::tokenize::long_run_bytes`]) is not counted.
-pub const MAX_LONG_RUN_BYTES: u64 = 256 << 10;
+pub const MAX_LONG_RUN_BYTES: u64 = 1 << 20;
 
 /// A file ready to be counted.
 #[derive(Debug)]
