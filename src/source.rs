@@ -54,10 +54,10 @@ pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Sou
         .take(BINARY_PROBE as u64)
         .read_to_end(&mut head)
         .map_err(unreadable)?;
-    if let Some(at) = head.iter().position(|&b| b == 0) {
+    if let Some(message) = binary(&head) {
         return Err(Skip {
             reason: SkipReason::Binary,
-            message: format!("NUL byte at offset {at}: binary content"),
+            message,
         });
     }
     if metadata.len() > max_bytes {
@@ -109,6 +109,44 @@ fn unreadable(error: std::io::Error) -> Skip {
     }
 }
 
+/// Why the first bytes of a file say it is not text: a NUL byte, a known
+/// binary signature (PDF, images, archives, compressed data, fonts, media:
+/// a PDF can run 20 KB before its first NUL), or a share of control bytes
+/// no text has (compressed data without a signature, such as Brotli).
+pub fn binary(head: &[u8]) -> Option<String> {
+    if let Some(at) = head.iter().position(|&b| b == 0) {
+        return Some(format!("NUL byte at offset {at}: binary content"));
+    }
+    // Signatures of formats that are text (PEM keys, RTF, markup) prove nothing.
+    let textual = |k: &infer::Type| {
+        k.matcher_type() == infer::MatcherType::Text
+            || matches!(
+                k.extension(),
+                "pem" | "rtf" | "xml" | "html" | "svg" | "sh" | "ps" | "eps"
+            )
+    };
+    if let Some(kind) = infer::get(head).filter(|k| !textual(k)) {
+        return Some(format!(
+            "starts like {} ({}): binary content",
+            kind.extension(),
+            kind.mime_type()
+        ));
+    }
+    // Controls other than tab, line breaks, form feed and escape (ANSI
+    // colours in logs) are rare in text and common in compressed data.
+    let controls = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) || b == 0x7f)
+        .count();
+    if controls >= 8 && controls * 20 > head.len() {
+        return Some(format!(
+            "{controls} control bytes in the first {} bytes: binary content",
+            head.len()
+        ));
+    }
+    None
+}
+
 fn too_large(size: u64, max_bytes: u64) -> Skip {
     Skip {
         reason: SkipReason::TooLarge,
@@ -146,6 +184,34 @@ pub fn shape(text: &str) -> Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ky's `media/logo.ai` (a PDF, first NUL at byte 20,539) and
+    /// ripgrep's `sherlock.br` (Brotli, no signature) were priced as text.
+    #[test]
+    fn binary_content_is_known_beyond_the_first_nul() {
+        let pdf = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n".repeat(50);
+        assert!(binary(&pdf).is_some_and(|m| m.contains("pdf")));
+        let mut state = 7u64;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 255 + 1) as u8
+            })
+            .collect();
+        assert!(binary(&noise).is_some_and(|m| m.contains("control bytes")));
+        for text in [
+            &b"caf\xe9 cr\xe8me, latin-1 text\n"[..],
+            b"\x1b[31mred\x1b[0m log line\n\x0c",
+            b"<?xml version=\"1.0\"?><svg></svg>",
+            b"#!/bin/sh\necho hi\n",
+            b"-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: 1\n\nmQINBFE9\n",
+            b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        ] {
+            assert_eq!(binary(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn shape_counts_lines_like_an_editor() {
