@@ -128,6 +128,11 @@ struct ScanSection {
     #[serde(default)]
     generated_markers: Vec<String>,
     #[serde(default)]
+    disabled_generated_markers: Vec<Spanned<String>>,
+    #[serde(default)]
+    not_generated: Vec<String>,
+    advice_tokens: Option<Spanned<i64>>,
+    #[serde(default)]
     lockfiles: Vec<String>,
     data_file_tokens: Option<Spanned<i64>>,
     top: Option<Spanned<i64>>,
@@ -794,6 +799,46 @@ fn input(
     limits
         .generated_markers
         .extend(section.generated_markers.iter().map(|m| m.to_lowercase()));
+    for name in &section.disabled_generated_markers {
+        if !crate::budget::generated::BUILTIN.contains(&name.get_ref().as_str()) {
+            return Err(loaded.bad(
+                "scan.disabled_generated_markers",
+                name.span(),
+                &format!(
+                    "names no built-in marker; use one of {}",
+                    crate::budget::generated::BUILTIN.join(", ")
+                ),
+            ));
+        }
+        limits
+            .disabled_generated_markers
+            .push(name.get_ref().clone());
+    }
+    let mut not_generated = globset::GlobSetBuilder::new();
+    for glob in &section.not_generated {
+        let pattern = glob.trim_start_matches("./");
+        let built = globset::GlobBuilder::new(pattern)
+            .literal_separator(pattern.contains('/'))
+            .build()
+            .map_err(|e| Error::Config {
+                path: loaded.path.clone(),
+                message: format!("scan.not_generated: {e}"),
+            })?;
+        not_generated.add(built);
+        if !pattern.contains('/') {
+            // A glob without `/` matches a name at any depth.
+            if let Ok(deep) = globset::Glob::new(&format!("**/{pattern}")) {
+                not_generated.add(deep);
+            }
+        }
+    }
+    limits.not_generated = not_generated.build().map_err(|e| Error::Config {
+        path: loaded.path.clone(),
+        message: format!("scan.not_generated: {e}"),
+    })?;
+    if let Some(v) = loaded.positive("scan.advice_tokens", &section.advice_tokens)? {
+        limits.advice_tokens = v;
+    }
     limits.lockfiles.extend(section.lockfiles.iter().cloned());
 
     let max_file_bytes = match (args.max_file_size, &section.max_file_size) {

@@ -55,7 +55,7 @@ pub fn run(
         limits: config.limits.clone(),
         dirs: stats::directories(&files),
         totals: stats::totals(&files, &skipped),
-        deny: deny::plan(&deny_candidates(&files, config.limits.data_file_tokens)),
+        deny: deny::plan(&deny_candidates(&files, &config.limits)),
         claudeignore: claudeignore(&config.paths),
         files,
         skipped,
@@ -350,12 +350,18 @@ pub fn root_label(paths: &[PathBuf]) -> String {
 }
 
 /// What each priced file would be denied for, if anything.
-fn deny_candidates(files: &[FileStat], data_file_tokens: u64) -> Vec<Candidate<'_>> {
+fn deny_candidates<'f>(files: &'f [FileStat], limits: &budget::Limits) -> Vec<Candidate<'f>> {
     files
         .iter()
         .map(|f| {
-            let flagged = f.verdicts.iter().find(|v| v.flag.deny_worthy());
-            let data = f.kind == Some(Kind::Data) && f.tokens > data_file_tokens;
+            // A file this cheap is never worth a rule that could be wrong.
+            let worth = f.read_tokens >= limits.advice_tokens;
+            let flagged = f
+                .verdicts
+                .iter()
+                .find(|v| v.flag.deny_worthy())
+                .filter(|_| worth);
+            let data = worth && f.kind == Some(Kind::Data) && f.tokens > limits.data_file_tokens;
             let reason = match (flagged, data) {
                 (Some(v), _) => Some(v.flag.name()),
                 (None, true) => Some("large data file"),

@@ -358,6 +358,7 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
             .files
             .iter()
             .filter(|f| f.verdicts.iter().any(|v| v.flag == flag))
+            .filter(|f| f.read_tokens >= facts.limits.advice_tokens)
             .filter(|f| !listed.contains(&f.path.as_str()))
             .collect();
         if flagged.is_empty() {
