@@ -98,7 +98,7 @@ pub fn run(
     let files_using = Index::build(&files, words).files_using();
 
     let found = RootListing::read(root);
-    let about = project::about(&found.root_files());
+    let about = project::about(&found.root_files(main_language(&files)));
     let name = about
         .name
         .clone()
@@ -184,6 +184,23 @@ pub fn run(
         Outcome::Missing | Outcome::NoBlock | Outcome::Stale => ExitCode::Findings,
         _ => ExitCode::Ok,
     })
+}
+
+/// The language most of the project's code is written in, by tokens.
+fn main_language(files: &[FileStat]) -> Option<&'static str> {
+    let mut by_language: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    for file in files
+        .iter()
+        .filter(|f| f.kind == Some(crate::lang::Kind::Code))
+    {
+        if let Some(language) = file.language {
+            *by_language.entry(language).or_default() += file.tokens;
+        }
+    }
+    by_language
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(language, _)| language)
 }
 
 /// The memory file's bytes (read at its resolved `target`), `None` when
@@ -273,11 +290,12 @@ impl RootListing {
         RootListing { names, dirs, texts }
     }
 
-    fn root_files(&self) -> RootFiles<'_> {
+    fn root_files<'a>(&'a self, language: Option<&'a str>) -> RootFiles<'a> {
         RootFiles {
             texts: self.texts.iter().map(|(n, t)| (*n, t.as_str())).collect(),
             names: self.names.iter().map(String::as_str).collect(),
             dirs: self.dirs.iter().map(String::as_str).collect(),
+            language,
         }
     }
 }

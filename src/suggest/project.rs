@@ -82,17 +82,29 @@ impl Purpose {
         }
     }
 
-    /// The purpose a task or script name suggests, if any.
+    /// The purpose a task or script name suggests, if any. A name that
+    /// releases, publishes, deploys, tags or installs system-wide has none:
+    /// such a command is never presented as build, test or run.
     fn of_name(name: &str) -> Option<Purpose> {
         let name = name.to_ascii_lowercase();
+        // `install` alone installs the program system-wide; `install-deps`
+        // installs what the project needs.
+        if name
+            .split([':', '-', '_', '.'])
+            .any(|part| UNSAFE_WORDS.contains(&part))
+            || name == "install"
+            || name == "uninstall"
+        {
+            return None;
+        }
         let base = name.split([':', '-', '_', '.']).next().unwrap_or(&name);
         Some(match base {
             "test" | "tests" | "check" | "ci" | "coverage" | "cov" | "e2e" | "spec" => {
                 Purpose::Test
             }
-            "build" | "all" | "compile" | "dist" | "release" | "bundle" => Purpose::Build,
-            "lint" | "clippy" | "typecheck" | "types" | "mypy" | "vet" | "tsc" | "style"
-            | "flake8" | "pylint" | "ruff" | "eslint" => Purpose::Lint,
+            "build" | "all" | "compile" | "dist" | "bundle" => Purpose::Build,
+            "lint" | "clippy" | "typecheck" | "types" | "typing" | "mypy" | "vet" | "tsc"
+            | "style" | "flake8" | "pylint" | "ruff" | "eslint" => Purpose::Lint,
             "fmt" | "format" | "prettier" | "black" => Purpose::Format,
             "run" | "start" | "dev" | "serve" | "server" | "watch" => Purpose::Run,
             "docs" | "doc" | "bench" | "install" | "setup" | "migrate" | "generate" | "gen" => {
@@ -101,6 +113,57 @@ impl Purpose {
             _ => return None,
         })
     }
+}
+
+/// Words in a task name that mark a command a session must not run on its
+/// own: it publishes, releases, deploys, tags, uploads or installs.
+const UNSAFE_WORDS: &[&str] = &[
+    "release",
+    "releases",
+    "publish",
+    "deploy",
+    "upload",
+    "tag",
+    "bump",
+    "version",
+    "prepublish",
+    "prepublishonly",
+    "postpublish",
+    "preversion",
+    "postversion",
+    "push",
+    "sign",
+];
+
+/// Tools and commands in a script body that publish, release or need
+/// credentials: the script is left out whatever its name.
+const UNSAFE_COMMANDS: &[&str] = &[
+    "np ",
+    "np\t",
+    "npm publish",
+    "yarn publish",
+    "pnpm publish",
+    "semantic-release",
+    "release-it",
+    "goreleaser",
+    "cargo publish",
+    "cargo release",
+    "twine upload",
+    "poetry publish",
+    "gh release",
+    "git push",
+    "git tag",
+    "sudo ",
+    "make install",
+    "changeset publish",
+    "lerna publish",
+    "vsce publish",
+];
+
+/// Whether a script body runs something that must not run unasked.
+fn is_unsafe_body(body: &str) -> bool {
+    let body = format!("{} ", body.trim());
+    UNSAFE_COMMANDS.iter().any(|c| body.contains(c)) || body.trim() == "np"
 }
 
 /// One command a session can run, and where it was found.
@@ -137,6 +200,9 @@ pub struct RootFiles<'a> {
     pub names: BTreeSet<&'a str>,
     /// Directories present at the root.
     pub dirs: BTreeSet<&'a str>,
+    /// The project's main language by share of tokens (`python`), when
+    /// known: its toolchain's commands come first within each purpose.
+    pub language: Option<&'a str>,
 }
 
 impl RootFiles<'_> {
@@ -279,21 +345,44 @@ pub fn about(root: &RootFiles<'_>) -> About {
             .find_map(|name| root.text(name))
             .and_then(readme_description);
     }
-    about.commands = settle(commands);
+    about.commands = settle(commands, root.language);
     about
+}
+
+/// The languages whose toolchain a manifest belongs to (none for task
+/// runners such as make and just, which serve any language).
+fn source_languages(source: &str) -> &'static [&'static str] {
+    match source {
+        "package.json" | "deno.json" => &["javascript", "typescript", "tsx"],
+        "pyproject.toml" | "tox.ini" | "setup.cfg" => &["python"],
+        "Cargo.toml" => &["rust"],
+        "go.mod" => &["go"],
+        "pom.xml" | "build.gradle" => &["java", "kotlin"],
+        "Gemfile" => &["ruby"],
+        "composer.json" => &["php"],
+        "CMakeLists.txt" => &["c", "cpp"],
+        _ => &[],
+    }
 }
 
 /// Declared commands first within each purpose; an inferred command is
 /// dropped when a declared one covers its purpose; each line once.
-fn settle(mut commands: Vec<Command>) -> Vec<Command> {
-    let declared: BTreeSet<Purpose> = commands
+fn settle(mut commands: Vec<Command>, language: Option<&str>) -> Vec<Command> {
+    // A helper toolchain's command (a Python project's `npm test`) comes
+    // after the main language's and the task runners', and does not stand
+    // in for them.
+    let foreign = |c: &Command| {
+        let languages = source_languages(c.source);
+        language.is_some_and(|l| !languages.is_empty() && !languages.contains(&l))
+    };
+    let declared: BTreeSet<(Purpose, bool)> = commands
         .iter()
         .filter(|c| c.declared)
-        .map(|c| c.purpose)
+        .map(|c| (c.purpose, foreign(c)))
         .collect();
-    commands.retain(|c| c.declared || !declared.contains(&c.purpose));
+    commands.retain(|c| c.declared || !declared.contains(&(c.purpose, foreign(c))));
     // Stable: within a purpose, the order the files were read in.
-    commands.sort_by_key(|c| (c.purpose, !c.declared));
+    commands.sort_by_key(|c| (c.purpose, foreign(c), !c.declared));
     let mut seen = BTreeSet::new();
     commands.retain(|c| seen.insert(c.line.clone()));
     commands
@@ -329,9 +418,23 @@ fn cargo(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut Vec
         about.name = package.get("name").and_then(string);
         about.description = package.get("description").and_then(string);
     }
-    let workspace = doc.contains_key("workspace") && package.is_none();
-    let all = if workspace { " --workspace" } else { "" };
-    infer(commands, Purpose::Build, "cargo build", "Cargo.toml");
+    let workspace_table = doc.get("workspace").and_then(|w| w.as_table());
+    let workspace = workspace_table.is_some() && package.is_none();
+    // A root package with workspace members and no default-members: plain
+    // `cargo test` tests the root package alone.
+    let members = workspace_table
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+        .is_some_and(|m| m.iter().any(|v| v.as_str().is_some_and(|s| s != ".")));
+    let defaults = workspace_table.is_some_and(|w| w.contains_key("default-members"));
+    let every = workspace || (members && !defaults);
+    let all = if every { " --workspace" } else { "" };
+    infer(
+        commands,
+        Purpose::Build,
+        &format!("cargo build{all}"),
+        "Cargo.toml",
+    );
     infer(
         commands,
         Purpose::Test,
@@ -344,7 +447,12 @@ fn cargo(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut Vec
         &format!("cargo clippy{all} --all-targets"),
         "Cargo.toml",
     );
-    infer(commands, Purpose::Format, "cargo fmt", "Cargo.toml");
+    let fmt = if every {
+        "cargo fmt --all"
+    } else {
+        "cargo fmt"
+    };
+    infer(commands, Purpose::Format, fmt, "Cargo.toml");
     let has_bin = doc.contains_key("bin") || root.has("src/main.rs");
     if has_bin && !workspace {
         infer(commands, Purpose::Run, "cargo run --", "Cargo.toml");
@@ -382,7 +490,10 @@ fn package_json(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &
         return;
     };
     // serde_json keeps keys sorted, so the order is stable.
-    for name in scripts.keys() {
+    for (name, body) in scripts {
+        if body.as_str().is_some_and(is_unsafe_body) {
+            continue;
+        }
         let line = match (runner, name.as_str()) {
             ("npm", "test" | "start") => format!("npm {name}"),
             ("npm", _) => format!("npm run {name}"),
@@ -457,12 +568,34 @@ fn pyproject(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut
         );
     }
     if has_tool("mypy") {
-        infer(
-            commands,
-            Purpose::Lint,
-            &format!("{prefix}mypy ."),
-            "pyproject.toml",
-        );
+        // With `files` or `packages` configured, mypy checks those: a path on
+        // the command line would override them.
+        let configured = tool
+            .and_then(|t| t.get("mypy"))
+            .and_then(|m| m.as_table())
+            .is_some_and(|m| m.contains_key("files") || m.contains_key("packages"));
+        let line = if configured {
+            format!("{prefix}mypy")
+        } else {
+            format!("{prefix}mypy .")
+        };
+        infer(commands, Purpose::Lint, &line, "pyproject.toml");
+    }
+    // tox configured in pyproject.toml: native `env_list`, or the legacy ini.
+    if let Some(tox_table) = tool.and_then(|t| t.get("tox")).and_then(|t| t.as_table()) {
+        let envs: Vec<String> = match tox_table.get("env_list").or(tox_table.get("envlist")) {
+            Some(toml::Value::Array(list)) => list
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => tox_table
+                .get("legacy_tox_ini")
+                .and_then(|v| v.as_str())
+                .and_then(|ini| ini_value(ini, "tox", "envlist"))
+                .map(|list| list.split([',', ' ', '\n']).map(str::to_string).collect())
+                .unwrap_or_default(),
+        };
+        tox_envs(&envs, "pyproject.toml", commands);
     }
     if has_tool("black") && !has_tool("ruff") {
         infer(
@@ -487,17 +620,27 @@ fn pyproject(text: &str, root: &RootFiles<'_>, about: &mut About, commands: &mut
 }
 
 fn tox(text: &str, commands: &mut Vec<Command>) {
-    let envs = ini_value(text, "tox", "envlist").unwrap_or_default();
-    for env in envs
+    let envs: Vec<String> = ini_value(text, "tox", "envlist")
+        .or_else(|| ini_value(text, "tox", "env_list"))
+        .unwrap_or_default()
         .split([',', ' ', '\n'])
-        .map(str::trim)
+        .map(str::to_string)
+        .collect();
+    tox_envs(&envs, "tox.ini", commands);
+}
+
+/// `tox -e ENV` for the envs whose name says their purpose, then `tox`.
+fn tox_envs(envs: &[String], source: &'static str, commands: &mut Vec<Command>) {
+    for env in envs
+        .iter()
+        .map(|e| e.trim())
         .filter(|e| !e.is_empty() && !e.contains('{'))
     {
         if let Some(purpose) = Purpose::of_name(env).filter(|p| *p != Purpose::Test) {
             commands.push(Command {
                 purpose,
                 line: format!("tox -e {env}"),
-                source: "tox.ini",
+                source,
                 declared: true,
             });
         }
@@ -505,7 +648,7 @@ fn tox(text: &str, commands: &mut Vec<Command>) {
     commands.push(Command {
         purpose: Purpose::Test,
         line: "tox".to_string(),
-        source: "tox.ini",
+        source,
         declared: true,
     });
 }
@@ -645,6 +788,8 @@ pub fn readme_description(text: &str) -> Option<String> {
     }
     let mut in_fence = false;
     let mut in_directive = false;
+    let mut in_html = false;
+    let mut paragraphs: Vec<Vec<&str>> = Vec::new();
     for line in lines {
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -660,9 +805,20 @@ pub fn readme_description(text: &str) -> Option<String> {
             }
             in_directive = false;
         }
+        // An HTML block runs to the next blank line: its text is layout.
+        if in_html {
+            in_html = !trimmed.is_empty();
+            continue;
+        }
+        if trimmed.starts_with('<') {
+            in_html = true;
+            if !paragraph.is_empty() {
+                paragraphs.push(std::mem::take(&mut paragraph));
+            }
+            continue;
+        }
         let skip = trimmed.is_empty()
             || trimmed.starts_with('#')
-            || trimmed.starts_with('<')
             || trimmed.starts_with("![")
             || trimmed.starts_with("[![")
             || trimmed.starts_with('|')
@@ -679,18 +835,56 @@ pub fn readme_description(text: &str) -> Option<String> {
         }
         if skip || in_directive {
             if !paragraph.is_empty() {
+                paragraphs.push(std::mem::take(&mut paragraph));
+            }
+            if paragraphs.len() >= 6 {
                 break;
             }
             continue;
         }
         paragraph.push(trimmed);
     }
-    if paragraph.is_empty() {
-        return None;
+    if !paragraph.is_empty() {
+        paragraphs.push(paragraph);
     }
-    let text = unlink(&paragraph.join(" "));
-    let text = one_paragraph(&text);
-    (text.len() >= 20).then_some(text)
+    // The first paragraph that reads as a sentence about the project; none
+    // rather than a banner.
+    paragraphs.into_iter().find_map(|paragraph| {
+        let text = unlink(&paragraph.join(" "));
+        let text = one_paragraph(&text);
+        let words = text.split_whitespace().count();
+        (text.len() >= 20 && words >= 4 && !is_banner(&text)).then_some(text)
+    })
+}
+
+/// Sponsor, merchandise, "star us" and similar notices: not what the
+/// project is.
+fn is_banner(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "sponsor",
+        "t-shirt",
+        "merch",
+        "stickers",
+        "donate",
+        "donation",
+        "backers",
+        "patreon",
+        "open collective",
+        "opencollective",
+        "star us",
+        "give us a star",
+        "give it a star",
+        "buy me a coffee",
+        "now available",
+        "we're hiring",
+        "we are hiring",
+        "join our discord",
+        "join us on",
+        "table of contents",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 fn is_underline(line: &str) -> bool {
@@ -740,6 +934,7 @@ mod tests {
             texts: texts.to_vec(),
             names: all,
             dirs: dirs.iter().copied().collect(),
+            language: None,
         }
     }
 
@@ -749,6 +944,108 @@ mod tests {
             .iter()
             .map(|c| (c.purpose.label(), c.line.as_str()))
             .collect()
+    }
+
+    /// ripgrep: a root package with workspace members and no
+    /// default-members; plain `cargo test` tests the root package alone.
+    #[test]
+    fn a_cargo_workspace_is_tested_whole() {
+        let toml = "[package]\nname = \"rg\"\n[workspace]\nmembers = [\"crates/*\"]\n";
+        let about = about(&root(&[("Cargo.toml", toml)], &["src/main.rs"], &[]));
+        let found = lines(&about);
+        assert!(
+            found.contains(&("test", "cargo test --workspace")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("lint", "cargo clippy --workspace --all-targets")),
+            "{found:?}"
+        );
+        assert!(found.contains(&("format", "cargo fmt --all")), "{found:?}");
+        let with_defaults = format!("{toml}default-members = [\".\"]\n");
+        let about = about_of(&[("Cargo.toml", &with_defaults)]);
+        assert!(lines(&about).contains(&("test", "cargo test")));
+    }
+
+    fn about_of(texts: &[(&str, &str)]) -> About {
+        about(&root(texts, &[], &[]))
+    }
+
+    /// ky `npm run release` (np), fzf `make release` (goreleaser), fd
+    /// `make install`: never presented as build, test or run.
+    #[test]
+    fn releasing_publishing_and_installing_are_never_offered() {
+        let package = r#"{"scripts": {"release": "np", "build": "del-cli distribution && tsc", "ship": "npm publish", "test": "xo && ava"}}"#;
+        let make = "build:\n\tgo build\nrelease:\n\tgoreleaser release\ninstall:\n\tcp fd /usr/local/bin\ntest:\n\tgo test\n";
+        let about = about_of(&[("package.json", package), ("Makefile", make)]);
+        let all: Vec<&str> = about.commands.iter().map(|c| c.line.as_str()).collect();
+        for bad in [
+            "npm run release",
+            "npm run ship",
+            "make release",
+            "make install",
+        ] {
+            assert!(!all.contains(&bad), "{all:?}");
+        }
+        assert!(
+            all.contains(&"npm run build") && all.contains(&"make build"),
+            "{all:?}"
+        );
+    }
+
+    /// click: `mypy .` overrides `[tool.mypy] files` (1,435 errors instead
+    /// of none); its `[tool.tox]` envs were ignored.
+    #[test]
+    fn python_tools_run_as_configured() {
+        let mypy = "[project]\nname = \"click\"\n[tool.mypy]\nfiles = [\"src\"]\n";
+        let alone = about(&root(&[("pyproject.toml", mypy)], &["uv.lock"], &["tests"]));
+        assert!(
+            lines(&alone).contains(&("lint", "uv run mypy")),
+            "{:?}",
+            lines(&alone)
+        );
+        let tox =
+            format!("{mypy}[tool.tox]\nenv_list = [\"py3.13\", \"style\", \"typing\", \"docs\"]\n");
+        let about = about(&root(&[("pyproject.toml", &tox)], &["uv.lock"], &["tests"]));
+        let found = lines(&about);
+        assert!(found.contains(&("test", "tox")), "{found:?}");
+        assert!(found.contains(&("lint", "tox -e style")), "{found:?}");
+        assert!(found.contains(&("lint", "tox -e typing")), "{found:?}");
+    }
+
+    /// Django's block listed `npm test` first for a 67%-Python project.
+    #[test]
+    fn the_main_language_comes_first() {
+        let package = r#"{"scripts": {"test": "grunt test"}}"#;
+        let tox = "[tox]\nenvlist = py3, flake8\n";
+        let mut found = root(
+            &[("package.json", package), ("tox.ini", tox)],
+            &[],
+            &["tests"],
+        );
+        found.language = Some("python");
+        let about = about(&found);
+        let tests: Vec<&str> = about
+            .commands
+            .iter()
+            .filter(|c| c.purpose == Purpose::Test)
+            .map(|c| c.line.as_str())
+            .collect();
+        assert_eq!(tests.first(), Some(&"tox"), "{tests:?}");
+    }
+
+    /// fzf's description came out as its merch banner.
+    #[test]
+    fn a_banner_is_no_description() {
+        let readme = "<div align=\"center\">\n  <img src=\"logo.png\">\n  Show your love for fzf -- T-shirts, mugs, and stickers now available!\n</div>\n\n[![badge](x)](y)\n\nfzf is a general-purpose command-line fuzzy finder.\n";
+        assert_eq!(
+            readme_description(readme).as_deref(),
+            Some("fzf is a general-purpose command-line fuzzy finder.")
+        );
+        assert_eq!(
+            readme_description("Sponsor us on GitHub to keep this going!\n"),
+            None
+        );
     }
 
     #[test]
