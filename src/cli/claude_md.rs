@@ -19,11 +19,14 @@ use super::common::InputArgs;
 /// code uses most, as `@path#Lstart-end` references in code spans (so
 /// Claude Code reads them as text and never imports the whole file).
 ///
-/// The block fits --budget tokens under the selected tokenizer, markers
-/// included: the least valuable lines are left out first. Every byte
-/// outside the markers is kept as it was; a file without markers gets the
-/// block appended; the write is atomic (temporary file and rename,
-/// permissions kept) and skipped when nothing changed. The same project
+/// The block fits --budget tokens under the selected tokenizer, counted as
+/// Claude Code loads it (HTML comments, the markers and note among them,
+/// are free, as `check` counts them): the least valuable lines are left out
+/// first. Every byte outside the markers is kept as it was; a file without
+/// markers gets the block appended; the write is atomic (temporary file and
+/// rename, permissions kept), refuses a file that changed meanwhile or lies
+/// outside the project (see --allow-outside), and is skipped when nothing
+/// changed. The same project
 /// gives the same bytes. Memory files (CLAUDE.md, CLAUDE.local.md,
 /// .claude/) are left out of the figures, so regenerating is stable.
 #[derive(Debug, Args)]
@@ -50,7 +53,7 @@ pub struct ClaudeMdArgs {
     #[arg(long)]
     pub allow_outside: bool,
 
-    /// Most tokens the block may cost, markers included [default: 1500].
+    /// Most tokens the block may cost as Claude Code loads it (its HTML-comment markers and note are free, as `check` counts them) [default: 1500].
     #[arg(short, long, value_name = "TOKENS")]
     pub budget: Option<u64>,
 

@@ -120,7 +120,7 @@ pub fn run(
     let count = |text: &str| tokenizer.scale(tokenizer.count(text));
     let plan = claude_md::plan(&facts, config.budget, &count).map_err(|TooSmall { frame }| {
         Error::Usage(format!(
-            "--budget {} is too small: the block's markers, note and heading alone cost {frame} tokens\nhint: give at least {frame}, or leave --budget out for {}",
+            "--budget {} is too small: the block's heading alone costs {frame} tokens (the markers and note are HTML comments, which cost nothing)\nhint: give at least {frame}, or leave --budget out for {}",
             config.budget,
             claude_md::DEFAULT_BUDGET
         ))

@@ -88,18 +88,30 @@ fn the_block_describes_the_project_from_its_files() {
     );
 }
 
+/// The block as Claude Code loads it, and as `check` and the budget count
+/// it: lines that are HTML comments (the markers and the note) dropped.
+fn loaded(block: &str) -> String {
+    block
+        .split_inclusive('\n')
+        .filter(|line| {
+            let line = line.trim();
+            !(line.starts_with("<!--") && line.ends_with("-->"))
+        })
+        .collect()
+}
+
 #[test]
 fn the_block_fits_every_budget_by_the_reference_tokenizer() {
     let repo = project();
     let bpe = tiktoken_rs::cl100k_base().expect("vocab");
     let full = claude_md(&repo, &["--stdout", "--budget", "5000"]);
     full.expect_code(0);
-    let full_tokens = bpe.encode_ordinary(full.stdout.trim_end()).len() as u64;
+    let full_tokens = bpe.encode_ordinary(&loaded(full.stdout.trim_end())).len() as u64;
     for budget in [full_tokens, full_tokens - 1, 200, 120, 80] {
         let outcome = claude_md(&repo, &["--stdout", "--budget", &budget.to_string()]);
         outcome.expect_code(0);
         let block = outcome.stdout.trim_end();
-        let tokens = bpe.encode_ordinary(block).len() as u64;
+        let tokens = bpe.encode_ordinary(&loaded(block)).len() as u64;
         assert!(tokens <= budget, "{tokens} > {budget}:\n{block}");
         assert!(block.starts_with(BEGIN) && block.ends_with(END));
         // The project line goes last of all.
@@ -114,7 +126,7 @@ fn the_block_fits_every_budget_by_the_reference_tokenizer() {
     assert!(!small.stdout.contains("cart_total"), "{}", small.stdout);
     assert!(small.stderr.contains("left out to fit"), "{}", small.stderr);
     // A budget below the frame is refused.
-    let tiny = claude_md(&repo, &["--stdout", "--budget", "10"]);
+    let tiny = claude_md(&repo, &["--stdout", "--budget", "2"]);
     tiny.expect_code(2);
     assert!(tiny.stderr.contains("too small"), "{}", tiny.stderr);
 }
@@ -300,9 +312,36 @@ fn budget_and_file_come_from_the_config() {
     claude_md(&repo, &[]).expect_code(0);
     let block = block_of(&read(&repo, "docs/AGENTS.md"));
     let bpe = tiktoken_rs::cl100k_base().expect("vocab");
-    assert!(bpe.encode_ordinary(&block).len() <= 150, "{block}");
+    assert!(bpe.encode_ordinary(&loaded(&block)).len() <= 150, "{block}");
     repo.write("ctxbudget.toml", "[claude_md]\nbudgit = 1\n");
     let bad = claude_md(&repo, &[]);
     bad.expect_code(2);
     assert!(bad.stderr.contains("budgit"), "{}", bad.stderr);
+}
+
+/// claude-md counted the block's HTML comments, which Claude Code strips
+/// and `check` counts as free: the two commands disagreed on one file.
+#[test]
+fn claude_md_and_check_count_the_same_tokens() {
+    let repo = project();
+    let out = claude_md(&repo, &["--budget", "300"]);
+    out.expect_code(0);
+    let said: u64 = out
+        .stderr
+        .split('(')
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no count in {}", out.stderr));
+    let check = repo.run(&["check", "-t", "cl100k", "--format", "json"]);
+    let json = check.json();
+    assert_eq!(json["files"][0]["path"], "CLAUDE.md", "{json}");
+    assert_eq!(json["files"][0]["tokens"], said, "{json}\n{}", out.stderr);
+    let missing = repo.run(&["check", "-C", "/no/such/dir"]);
+    missing.expect_code(2);
+    assert!(
+        missing.stderr.contains("cannot check"),
+        "{}",
+        missing.stderr
+    );
 }
