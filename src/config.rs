@@ -33,6 +33,10 @@ pub const DEFAULT_TOP: usize = 15;
 /// Everything `scan` needs, decided once.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
+    /// Name files from the project root (the nearest ancestor holding
+    /// `.git`) rather than from the scanned path, so references and deny
+    /// rules paste into the project as they are (`scan` only).
+    pub project_relative: bool,
     /// The paths to scan, as given.
     pub paths: Vec<PathBuf>,
     /// How to walk them.
@@ -564,6 +568,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
     let loaded = Loaded::read(args.input.count.config.as_deref(), &args.paths)?;
     let mut config = input(cli, &args.input, &args.paths, args.window, &loaded)?;
     let section = &loaded.file.scan;
+    config.project_relative = true;
 
     for name in &section.fail_on {
         let flag = Flag::from_name(name.get_ref()).ok_or_else(|| {
@@ -881,6 +886,7 @@ fn input(
     let filter = crate::walk::Filter::new(&walk).map_err(Error::Usage)?;
 
     Ok(ScanConfig {
+        project_relative: false,
         paths: paths.to_vec(),
         walk,
         filter: std::sync::Arc::new(filter),

@@ -46,8 +46,22 @@ pub fn run(
         return dump(&files, &skipped, out).map_err(Error::Output);
     }
 
+    let project = config
+        .project_relative
+        .then(|| project_prefixes(&config.paths))
+        .flatten();
     let report = ScanReport {
-        root: root_label(&config.paths),
+        root: project
+            .as_ref()
+            .map_or_else(|| root_label(&config.paths), |p| p.label.clone()),
+        scanned: project.as_ref().map(|_| {
+            config
+                .paths
+                .iter()
+                .map(|p| root_label(std::slice::from_ref(p)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
         tokenizer: TokenizerInfo {
             kind: tokenizer.kind(),
             factor: tokenizer.factor(),
@@ -106,8 +120,15 @@ pub fn price<T: Send>(
         Some(dir) => Cache::open(dir, &config.paths),
         None => Cache::disabled(),
     };
-    for root in &config.paths {
-        let prefix = several.then(|| root_label(std::slice::from_ref(root)));
+    let project = config
+        .project_relative
+        .then(|| project_prefixes(&config.paths))
+        .flatten();
+    for (r, root) in config.paths.iter().enumerate() {
+        let prefix = match &project {
+            Some(project) => Some(project.prefixes[r].clone()),
+            None => several.then(|| root_label(std::slice::from_ref(root))),
+        };
         let is_file_root = root.is_file();
         let visit = |found: Found| {
             let (path, rel, symlink) = match found {
@@ -324,6 +345,60 @@ fn qualify(prefix: Option<&str>, rel: &str, is_file_root: bool) -> String {
         Some(prefix) if rel == "." => prefix.to_string(),
         Some(prefix) => format!("{prefix}/{rel}"),
     }
+}
+
+/// Where scanned paths sit in their project: the repository root (the
+/// nearest ancestor holding `.git`) as a path from the working directory,
+/// and each scanned path relative to it. `None` when every path is the
+/// repository root itself, or they are not all in one repository.
+pub struct ProjectPaths {
+    /// The project root, as reports name it.
+    pub label: String,
+    /// Per scanned path, its path from the project root (`.` for the root).
+    pub prefixes: Vec<String>,
+}
+
+/// See [`ProjectPaths`].
+pub fn project_prefixes(paths: &[PathBuf]) -> Option<ProjectPaths> {
+    let real: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| p.canonicalize().ok())
+        .collect::<Option<_>>()?;
+    let first = real.first()?;
+    let start = if first.is_dir() {
+        first.as_path()
+    } else {
+        first.parent()?
+    };
+    let repo = start
+        .ancestors()
+        .find(|d| d.join(".git").exists())?
+        .to_path_buf();
+    if real.iter().any(|p| !p.starts_with(&repo)) || real.iter().all(|p| *p == repo) {
+        return None;
+    }
+    let prefixes = real
+        .iter()
+        .map(|p| {
+            let rel = crate::walk::relative(&repo, p, false);
+            if rel.is_empty() { ".".to_string() } else { rel }
+        })
+        .collect();
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
+    let label = match cwd {
+        Some(cwd) if cwd == repo => ".".to_string(),
+        Some(cwd) if cwd.starts_with(&repo) => {
+            let depth = cwd
+                .strip_prefix(&repo)
+                .map_or(0, |r| r.components().count());
+            vec![".."; depth].join("/")
+        }
+        Some(cwd) if repo.starts_with(&cwd) => crate::walk::relative(&cwd, &repo, false),
+        _ => crate::text::os_name(repo.as_os_str()).into_owned(),
+    };
+    Some(ProjectPaths { label, prefixes })
 }
 
 /// The root as reports name it: the single path as given (`/`-separated,

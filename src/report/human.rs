@@ -35,12 +35,21 @@ pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::R
 fn summary(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     let window = report.limits.window;
-    writeln!(
-        out,
-        "{} {}",
-        style.heading("ctxbudget scan"),
-        style.path(&report.root)
-    )?;
+    match &report.scanned {
+        Some(scanned) => writeln!(
+            out,
+            "{} {}  (paths relative to the project root {})",
+            style.heading("ctxbudget scan"),
+            style.path(scanned),
+            style.path(&report.root)
+        )?,
+        None => writeln!(
+            out,
+            "{} {}",
+            style.heading("ctxbudget scan"),
+            style.path(&report.root)
+        )?,
+    }
     writeln!(
         out,
         "  {} files, {}, {} lines{}",

@@ -83,8 +83,11 @@ pub struct ClaudeIgnore {
 /// Everything a scan report shows.
 #[derive(Debug, Clone)]
 pub struct ScanReport {
-    /// The root as the user gave it.
+    /// The directory paths are relative to: the path as the user gave it,
+    /// or the project root when a path inside a repository was scanned.
     pub root: String,
+    /// What was scanned, when it is not `root` itself (`src`).
+    pub scanned: Option<String>,
     /// What counted.
     pub tokenizer: TokenizerInfo,
     /// The thresholds behind the flags (and the window).

@@ -346,3 +346,39 @@ fn table_numbers_end_under_their_headings() {
         }
     }
 }
+
+/// `scan fuzz` advised `Read(./Cargo.lock)`, which pasted into the
+/// project's settings denies the root lock file; `scan src` printed
+/// `@cli.rs#L21-693`. Paths are named from the project root.
+#[test]
+fn a_scanned_subdirectory_is_named_from_the_project_root() {
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    let packages: String = (0..300)
+        .map(|i| format!("[[package]]\nname = \"c{i}\"\nversion = \"0.{i}.0\"\n\n"))
+        .collect();
+    let body: String = (0..200)
+        .map(|i| format!("    let v{i} = {i} * 2;\n"))
+        .collect();
+    repo.write(
+        "fuzz/Cargo.lock",
+        format!("# @generated\nversion = 4\n{packages}"),
+    )
+    .write("src/cli.rs", format!("fn parse() {{\n{body}}}\n"));
+    let json = repo.scan_json(&["fuzz"]);
+    assert_eq!(json["root"], ".");
+    assert_eq!(
+        json["advice"]["deny"],
+        serde_json::json!(["Read(./fuzz/Cargo.lock)"])
+    );
+    let out = repo.run(&["scan", "src"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("@src/cli.rs#L1-"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("paths relative to the project root"),
+        "{}",
+        out.stdout
+    );
+    let inside = crate::util::ctxbudget(&repo.join("src"), &["scan", ".", "--format", "json"]);
+    assert_eq!(inside.json()["files"][0]["path"], "src/cli.rs");
+}

@@ -10,6 +10,18 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/symbols")
 }
 
+/// A fixture named as `scan` names it: from the project root when this
+/// checkout is a git repository (a scanned subdirectory is named from the
+/// project root), else from the fixture directory.
+fn fixture_file(path: &str) -> PathBuf {
+    let from_project = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if from_project.is_file() {
+        from_project
+    } else {
+        fixtures().join(path)
+    }
+}
+
 fn expectations(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| l.split_once("expect: ").map(|(_, e)| e.trim().to_string()))
@@ -28,7 +40,7 @@ fn every_fixture_produces_exactly_the_spans_its_header_states() {
     let mut checked = 0;
     for entry in json["files"].as_array().expect("files") {
         let path = entry["path"].as_str().expect("path");
-        let text = std::fs::read_to_string(fixtures().join(path)).expect("fixture");
+        let text = std::fs::read_to_string(fixture_file(path)).expect("fixture");
         let want = expectations(&text);
         let got: Vec<String> = entry["symbols"]
             .as_array()
@@ -75,7 +87,7 @@ fn a_symbol_costs_exactly_the_lines_its_reference_attaches() {
     let bpe = tiktoken_rs::cl100k_base().expect("vocab");
     for entry in json["files"].as_array().expect("files") {
         let path = entry["path"].as_str().expect("path");
-        let text = std::fs::read_to_string(fixtures().join(path)).expect("fixture");
+        let text = std::fs::read_to_string(fixture_file(path)).expect("fixture");
         let lines: Vec<&str> = text.split_inclusive('\n').collect();
         for symbol in entry["symbols"].as_array().expect("symbols") {
             let start = symbol["start_line"].as_u64().expect("start") as usize;
