@@ -901,6 +901,7 @@ fn input(
             min_share: 0.0,
             top: DEFAULT_TOP,
             color: use_color(cli.color),
+            width: output_width(),
         },
         progress: !args.count.no_progress,
         dump_files: false,
@@ -913,6 +914,23 @@ fn input(
             crate::cache::default_dir()
         },
     })
+}
+
+/// The columns human output must fit: `COLUMNS` when set, else the width
+/// of the terminal stdout is; `None` (no limit) when piped.
+pub fn output_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return Some(columns.max(40));
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(40))
 }
 
 /// Whether to color stdout: `--color`, then `NO_COLOR`, then whether stdout

@@ -18,21 +18,86 @@ const PER_SKIP: usize = 5;
 /// Writes the human report.
 pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
     let style = Style::new(output.color);
-    summary(report, &style, out)?;
+    let max = output.width.unwrap_or(usize::MAX);
+    let mut text: Vec<u8> = Vec::new();
+    let buffer = &mut text;
+    summary(report, &style, max, buffer)?;
     if output.tree {
-        writeln!(out)?;
-        writeln!(out, "{}", style.heading("Tree"))?;
-        super::tree::write_text(report, output.min_share, &style, out)?;
+        writeln!(buffer)?;
+        writeln!(buffer, "{}", style.heading("Tree"))?;
+        super::tree::write_text(report, output.min_share, &style, buffer)?;
     }
-    files(report, output.top, &style, out)?;
-    dirs(report, output.top, &style, out)?;
-    symbols(report, output.top, &style, out)?;
-    flags(report, &style, out)?;
-    advice(report, &style, out)?;
-    skipped(report, &style, out)
+    files(report, output.top, &style, max, buffer)?;
+    dirs(report, output.top, &style, max, buffer)?;
+    symbols(report, output.top, &style, max, buffer)?;
+    flags(report, &style, max, buffer)?;
+    advice(report, &style, buffer)?;
+    skipped(report, &style, max, buffer)?;
+    let text = String::from_utf8_lossy(&text);
+    match output.width {
+        None => out.write_all(text.as_bytes()),
+        Some(max) => {
+            for line in text.lines() {
+                writeln!(out, "{}", fit_line(line, max))?;
+            }
+            Ok(())
+        }
+    }
 }
 
-fn summary(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+/// A line cut to `max` columns with a final `…`, unless it is part of the
+/// settings block (JSON to copy, never cut). A cut line loses its colors.
+fn fit_line(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let plain = strip_ansi(line);
+    let copyable =
+        plain.starts_with("    ") && plain.trim_start().starts_with(['{', '}', '"', ']', '[']);
+    if plain.chars().count() <= max || copyable {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let kept: String = plain.chars().take(max.saturating_sub(1)).collect();
+    std::borrow::Cow::Owned(format!("{}…", kept.trim_end()))
+}
+
+/// `text` without ANSI SGR sequences.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` shortened to `width` characters by an `…` in the middle, as fd
+/// and bat shorten paths; unchanged when it fits or when output has no
+/// width limit (`max` is `usize::MAX`: piped without `COLUMNS`).
+pub fn shorten(text: &str, width: usize, max: usize) -> String {
+    let len = text.chars().count();
+    if max == usize::MAX || len <= width || width < 5 {
+        return text.to_string();
+    }
+    let head = (width - 1) / 2;
+    let tail = width - 1 - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(len - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// A first column's width: the widest entry, within what `max` leaves
+/// once `rest` columns are printed, and never under `floor`.
+fn fitted(width: usize, max: usize, rest: usize, floor: usize) -> usize {
+    width.min(max.saturating_sub(rest).max(floor))
+}
+
+fn summary(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     let window = report.limits.window;
     match &report.scanned {
@@ -62,28 +127,56 @@ fn summary(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Resul
             String::new()
         }
     )?;
+    let totals = format!(
+        "  {} tokens = {:.1}% of a {}-token window",
+        thousands(t.tokens),
+        percent(t.tokens, window),
+        thousands(window),
+    );
+    let what = format!("({})", report.tokenizer.describe());
+    // A note that does not fit beside its figures goes on its own line.
+    let apart = totals.chars().count() + 2 + what.chars().count() > max;
     writeln!(
         out,
-        "  {} tokens = {:.1}% of a {}-token window  {}",
+        "  {} tokens = {:.1}% of a {}-token window{}{}",
         style.heading(&thousands(t.tokens)),
         percent(t.tokens, window),
         thousands(window),
-        style.dim(&format!("({})", report.tokenizer.describe()))
+        if apart { "\n    " } else { "  " },
+        style.dim(&what)
     )?;
+    let read = format!(
+        "  {} tokens to Read every file whole",
+        thousands(t.read_tokens)
+    );
+    let note = "(line numbers included, as the Read tool shows files)";
+    let apart = read.chars().count() + 1 + note.chars().count() > max;
     writeln!(
         out,
-        "  {} tokens to Read every file whole {}",
-        thousands(t.read_tokens),
-        style.dim("(line numbers included, as the Read tool shows files)")
+        "{read}{}{}",
+        if apart { "\n    " } else { " " },
+        style.dim(note)
     )
 }
 
-fn files(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn files(
+    report: &ScanReport,
+    n: usize,
+    style: &Style,
+    max: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let top = top_files(&report.files, n);
     if top.is_empty() {
         return Ok(());
     }
-    let width = column_width("Top files", top.iter().map(|f| f.path.chars().count()));
+    // Path, three figures (34 columns with their gaps), then the flags.
+    let width = fitted(
+        column_width("Top files", top.iter().map(|f| f.path.chars().count())),
+        max,
+        34 + 16,
+        24,
+    );
     heading(
         out,
         style,
@@ -98,7 +191,7 @@ fn files(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> i
         let flags: Vec<&str> = file.verdicts.iter().map(|v| v.flag.name()).collect();
         let line = format!(
             "  {}  {:>10}  {:>10}  {:>5.1}%  {}",
-            style.path(&pad(&file.path, width)),
+            style.path(&pad(&shorten(&file.path, width, max), width)),
             thousands(file.tokens),
             thousands(file.read_tokens),
             percent(file.tokens, report.limits.window),
@@ -109,14 +202,25 @@ fn files(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> i
     Ok(())
 }
 
-fn dirs(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn dirs(
+    report: &ScanReport,
+    n: usize,
+    style: &Style,
+    max: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let top = top_dirs(&report.dirs, n);
     if top.is_empty() {
         return Ok(());
     }
-    let width = column_width(
-        "Top directories",
-        top.iter().map(|d| d.path.chars().count() + 1),
+    let width = fitted(
+        column_width(
+            "Top directories",
+            top.iter().map(|d| d.path.chars().count() + 1),
+        ),
+        max,
+        31,
+        20,
     );
     heading(
         out,
@@ -129,7 +233,7 @@ fn dirs(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io
         writeln!(
             out,
             "  {}  {:>10}  {:>5.1}%  {:>7}",
-            style.path(&pad(&format!("{}/", dir.path), width)),
+            style.path(&pad(&shorten(&format!("{}/", dir.path), width, max), width)),
             thousands(dir.tokens),
             percent(dir.tokens, report.totals.tokens),
             thousands(dir.files)
@@ -138,13 +242,24 @@ fn dirs(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io
     Ok(())
 }
 
-fn symbols(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn symbols(
+    report: &ScanReport,
+    n: usize,
+    style: &Style,
+    max: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let top = top_symbols(&report.files, n);
     if top.is_empty() {
         return Ok(());
     }
     let refs: Vec<String> = top.iter().map(|(f, s)| s.reference(&f.path)).collect();
-    let width = column_width("Top symbols", refs.iter().map(|r| r.chars().count()));
+    let width = fitted(
+        column_width("Top symbols", refs.iter().map(|r| r.chars().count())),
+        max,
+        28 + 16,
+        24,
+    );
     heading(
         out,
         style,
@@ -156,7 +271,7 @@ fn symbols(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) ->
         writeln!(
             out,
             "  {}  {:>10}  {:>10}  {} {}",
-            style.path(&pad(reference, width)),
+            style.path(&pad(&shorten(reference, width, max), width)),
             thousands(symbol.tokens),
             thousands(file.tokens),
             symbol.span.qualified_name,
@@ -166,7 +281,7 @@ fn symbols(report: &ScanReport, n: usize, style: &Style, out: &mut dyn Write) ->
     Ok(())
 }
 
-fn flags(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn flags(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) -> io::Result<()> {
     let mut by_flag: BTreeMap<Flag, Vec<(&str, u64, &str)>> = BTreeMap::new();
     for file in &report.files {
         for verdict in &file.verdicts {
@@ -197,9 +312,15 @@ fn flags(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<
             .map(|h| h.0.chars().count())
             .max()
             .unwrap_or(0)
-            .min(60);
+            .min(60)
+            .min((max / 2).max(20));
         for (path, _, reason) in hits.iter().take(PER_FLAG) {
-            writeln!(out, "    {}  {}", style.path(&pad(path, width)), reason)?;
+            writeln!(
+                out,
+                "    {}  {}",
+                style.path(&pad(&shorten(path, width, max), width)),
+                reason
+            )?;
         }
         if hits.len() > PER_FLAG {
             writeln!(
@@ -267,7 +388,7 @@ fn advice(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
-fn skipped(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn skipped(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) -> io::Result<()> {
     if report.skipped.is_empty() {
         return Ok(());
     }
@@ -295,7 +416,8 @@ fn skipped(report: &ScanReport, style: &Style, out: &mut dyn Write) -> io::Resul
             thousands(paths.len() as u64)
         )?;
         for (path, message) in paths.iter().take(PER_SKIP) {
-            writeln!(out, "    {}  {}", style.path(path), style.dim(message))?;
+            let path = shorten(path, (max / 2).max(20), max);
+            writeln!(out, "    {}  {}", style.path(&path), style.dim(message))?;
         }
         if paths.len() > PER_SKIP {
             writeln!(

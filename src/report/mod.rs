@@ -44,6 +44,9 @@ pub struct Output {
     pub top: usize,
     /// Use ANSI colors (human format only).
     pub color: bool,
+    /// Fit human output to this many columns (`COLUMNS`, else the
+    /// terminal's width); `None` when piped without `COLUMNS`.
+    pub width: Option<usize>,
 }
 
 /// The tokenizer as reports name it.

@@ -382,3 +382,35 @@ fn a_scanned_subdirectory_is_named_from_the_project_root() {
     let inside = crate::util::ctxbudget(&repo.join("src"), &["scan", ".", "--format", "json"]);
     assert_eq!(inside.json()["files"][0]["path"], "src/cli.rs");
 }
+
+/// With COLUMNS=80, 65 of 138 lines of `scan` on ripgrep were wider than
+/// 80. Paths are shortened in the middle; only the settings block to
+/// copy keeps its width; piped output without COLUMNS is never cut.
+#[test]
+fn human_output_fits_the_terminal_width() {
+    let repo = flagged_repo();
+    let deep = "a-rather-long-directory-name/with/several/levels/of/nesting";
+    repo.write(
+        &format!("{deep}/and_a_file_with_a_long_name.rs"),
+        "fn main() {}\n".repeat(3000),
+    );
+    let narrow = crate::util::ctxbudget_env(
+        repo.path(),
+        &["scan", "-t", "cl100k"],
+        &[("COLUMNS", std::path::Path::new("80"))],
+    );
+    narrow.expect_code(0);
+    for line in narrow.stdout.lines() {
+        let copyable = line.trim_start().starts_with('"');
+        assert!(
+            copyable || line.chars().count() <= 80,
+            "{} columns: {line}\n{}",
+            line.chars().count(),
+            narrow.stdout
+        );
+    }
+    assert!(narrow.stdout.contains('…'), "{}", narrow.stdout);
+    let piped = repo.run(&["scan", "-t", "cl100k"]);
+    assert!(!piped.stdout.contains('…'), "{}", piped.stdout);
+    assert!(piped.stdout.contains(deep), "{}", piped.stdout);
+}
