@@ -378,6 +378,7 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
             value: 80.0 - g as f64,
         });
     }
+    data_files(facts, &listed, lines);
     let mut costly: Vec<(usize, &FileStat)> = facts
         .files
         .iter()
@@ -445,6 +446,108 @@ fn avoid(facts: &Facts<'_>, lines: &mut Vec<Line>) {
             value: 72.0,
         });
     }
+}
+
+/// Data files (CSV, JSON, XML, ...) over the data threshold: one line, with
+/// files of one name under one directory collapsed to a glob
+/// (`benchsuite/runs/**/raw.csv`), and of one extension in one directory
+/// to `dir/*.ext`.
+fn data_files(facts: &Facts<'_>, listed: &[&str], lines: &mut Vec<Line>) {
+    let mut data: Vec<&FileStat> = facts
+        .files
+        .iter()
+        .filter(|f| f.kind == Some(Kind::Data))
+        .filter(|f| f.tokens > facts.limits.data_file_tokens)
+        .filter(|f| f.read_tokens >= facts.limits.advice_tokens)
+        .filter(|f| !listed.contains(&f.path.as_str()))
+        .collect();
+    if data.is_empty() {
+        return;
+    }
+    data.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.path.cmp(&b.path)));
+    let total: u64 = data.iter().map(|f| f.tokens).sum();
+    let name_of = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
+    let dir_of = |path: &str| path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    // (glob, files, tokens), largest first.
+    let mut groups: Vec<(String, u64, u64)> = Vec::new();
+    let mut by_name: BTreeMap<String, Vec<&FileStat>> = BTreeMap::new();
+    for file in &data {
+        by_name.entry(name_of(&file.path)).or_default().push(file);
+    }
+    let mut rest: Vec<&FileStat> = Vec::new();
+    for (name, files) in by_name {
+        if files.len() < 3 {
+            rest.extend(files);
+            continue;
+        }
+        let mut common = dir_of(&files[0].path);
+        for file in &files[1..] {
+            while !(dir_of(&file.path) == common
+                || dir_of(&file.path).starts_with(&format!("{common}/")))
+                && !common.is_empty()
+            {
+                common = dir_of(&common);
+            }
+        }
+        let glob = if common.is_empty() {
+            format!("**/{name}")
+        } else {
+            format!("{common}/**/{name}")
+        };
+        groups.push((
+            glob,
+            files.len() as u64,
+            files.iter().map(|f| f.tokens).sum(),
+        ));
+    }
+    let mut by_dir: BTreeMap<(String, String), Vec<&FileStat>> = BTreeMap::new();
+    for file in rest {
+        let name = name_of(&file.path);
+        let ext = name
+            .rsplit_once('.')
+            .map_or(String::new(), |(_, e)| e.to_string());
+        by_dir
+            .entry((dir_of(&file.path), ext))
+            .or_default()
+            .push(file);
+    }
+    for ((dir, ext), files) in by_dir {
+        if files.len() >= 3 && !ext.is_empty() {
+            let glob = if dir.is_empty() {
+                format!("*.{ext}")
+            } else {
+                format!("{dir}/*.{ext}")
+            };
+            groups.push((
+                glob,
+                files.len() as u64,
+                files.iter().map(|f| f.tokens).sum(),
+            ));
+        } else {
+            for file in files {
+                groups.push((file.path.clone(), 1, file.tokens));
+            }
+        }
+    }
+    groups.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let names = first_of(
+        groups.iter().map(|(glob, files, _)| {
+            if *files > 1 {
+                format!("{} ({files} files)", code_span(glob))
+            } else {
+                code_span(glob)
+            }
+        }),
+        5,
+    );
+    lines.push(Line {
+        part: Part::Avoid,
+        text: format!(
+            "- data files ({} tokens), search them, never read whole: {names}",
+            approx(total)
+        ),
+        value: 77.0,
+    });
 }
 
 /// The first `shown` items joined with commas, then `N more`.
@@ -771,6 +874,48 @@ mod tests {
                 "case {case}: a fence opened\n{text}"
             );
         }
+    }
+
+    /// ripgrep's `benchsuite/runs/*/raw.csv` (5 of its 10 largest files)
+    /// never appeared in "do not read whole", though `scan` denies them.
+    #[test]
+    fn large_data_files_get_a_line_collapsed_to_globs() {
+        let mut files: Vec<FileStat> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|run| file(&format!("benchsuite/runs/{run}/raw.csv"), 40_000, &[]))
+            .chain([
+                file("data/tiny.json", 100, &[]),
+                file("data/big.json", 9_000, &[]),
+            ])
+            .collect();
+        for f in &mut files {
+            f.kind = Some(Kind::Data);
+            f.language = Some("csv");
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let files_using = vec![Vec::new(); files.len()];
+        let about = About::default();
+        let limits = Limits::default();
+        let facts = Facts {
+            name: "rg",
+            about: &about,
+            files: &files,
+            files_using: &files_using,
+            limits: &limits,
+            expensive_tokens: DEFAULT_EXPENSIVE_TOKENS,
+            tokenizer: "words",
+        };
+        let text = plan(&facts, 10_000, &words).expect("fits").text;
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("- data files"))
+            .unwrap_or_else(|| panic!("no data line:\n{text}"));
+        assert!(
+            line.contains("`benchsuite/runs/**/raw.csv` (4 files)"),
+            "{line}"
+        );
+        assert!(line.contains("`data/big.json`"), "{line}");
+        assert!(!line.contains("tiny"), "{line}");
     }
 
     #[test]
