@@ -583,6 +583,136 @@ fn parts_to_read(file: &FileStat, files_using: &[u32]) -> Vec<usize> {
     chosen
 }
 
+/// Names that the languages and their standard libraries use everywhere
+/// (a derive, a trait method, an imported package): a count of the files
+/// naming them says nothing about the project's own symbol.
+const LANGUAGE_NAMES: &[&str] = &[
+    "Debug",
+    "Display",
+    "Clone",
+    "Copy",
+    "Default",
+    "Hash",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Serialize",
+    "Deserialize",
+    "From",
+    "Into",
+    "Error",
+    "Result",
+    "Option",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Box",
+    "Vec",
+    "String",
+    "Iterator",
+    "IntoIterator",
+    "Drop",
+    "Deref",
+    "AsRef",
+    "Send",
+    "Sync",
+    "Sized",
+    "fmt",
+    "str",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "usize",
+    "i32",
+    "i64",
+    "f64",
+    "bool",
+    "new",
+    "default",
+    "clone",
+    "from",
+    "into",
+    "next",
+    "drop",
+    "deref",
+    "as_ref",
+    "as_str",
+    "to_string",
+    "len",
+    "is_empty",
+    "iter",
+    "into_iter",
+    "get",
+    "set",
+    "map",
+    "write",
+    "read",
+    "main",
+    "run",
+    "init",
+    "test",
+    "len",
+    "equals",
+    "hashCode",
+    "toString",
+    "String",
+    "Object",
+    "List",
+    "Map",
+    "Set",
+    "print",
+    "println",
+    "printf",
+    "format",
+    "log",
+    "error",
+    "info",
+    "debug",
+    "warn",
+    "os",
+    "io",
+    "sys",
+    "json",
+    "time",
+    "path",
+    "http",
+    "net",
+    "sort",
+    "strings",
+    "bytes",
+    "errors",
+    "context",
+    "sync",
+    "self",
+    "this",
+    "super",
+    "constructor",
+    "toJSON",
+    "valueOf",
+    "then",
+    "catch",
+    "resolve",
+    "reject",
+    "filter",
+    "reduce",
+    "keys",
+    "values",
+    "items",
+    "append",
+    "extend",
+    "update",
+    "copy",
+    "__init__",
+    "__str__",
+    "__repr__",
+    "u128",
+    "char",
+    "convert",
+];
+
 /// Symbol kinds that are not a unit to read on their own.
 const SKIPPED_KINDS: &[&str] = &["impl", "module", "namespace"];
 
@@ -616,11 +746,18 @@ fn weights(
             .qualified_name
             .split([':', '.'])
             .any(|part| matches!(part, "tests" | "test"));
+        // A one-line function or a tiny method (an accessor such as
+        // `is_dir`) is no part worth reading on its own.
+        let one_liner = (span.end_line == span.start_line
+            && matches!(span.kind.as_str(), "function" | "method"))
+            || (span.kind == "method" && symbol.tokens < 24);
         if users == 0
             || in_function
             || in_test_module
+            || one_liner
             || name.chars().count() < 3
             || name.starts_with("__")
+            || LANGUAGE_NAMES.contains(&name)
             || SKIPPED_KINDS.contains(&span.kind.as_str())
         {
             out.push(None);
@@ -916,6 +1053,26 @@ mod tests {
         );
         assert!(line.contains("`data/big.json`"), "{line}");
         assert!(!line.contains("tiny"), "{line}");
+    }
+
+    /// ripgrep's "most used" were `Debug` (a derive), `convert::u64` and
+    /// `convert::str`; for `walk.rs` three `is_dir` accessors.
+    #[test]
+    fn language_names_and_accessors_are_not_worth_naming() {
+        let mut f = file(
+            "src/walk.rs",
+            20_000,
+            &[
+                ("Debug", 300),
+                ("u64", 200),
+                ("is_dir", 12),
+                ("Walker", 900),
+            ],
+        );
+        f.symbols[2].span.kind = "method".to_string();
+        let weights = weights(&f, &[50, 40, 30, 5], &BTreeMap::new());
+        assert_eq!(weights[..3], [None, None, None], "{weights:?}");
+        assert!(weights[3].is_some());
     }
 
     #[test]
