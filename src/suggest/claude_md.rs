@@ -482,8 +482,8 @@ fn data_files(facts: &Facts<'_>, listed: &[&str], lines: &mut Vec<Line>) {
         }
         let mut common = dir_of(&files[0].path);
         for file in &files[1..] {
-            while !(dir_of(&file.path) == common
-                || dir_of(&file.path).starts_with(&format!("{common}/")))
+            let dir = dir_of(&file.path);
+            while !(common.is_empty() || dir == common || dir.starts_with(&format!("{common}/"))) {common}/")))
                 && !common.is_empty()
             {
                 common = dir_of(&common);
