@@ -483,9 +483,7 @@ fn data_files(facts: &Facts<'_>, listed: &[&str], lines: &mut Vec<Line>) {
         let mut common = dir_of(&files[0].path);
         for file in &files[1..] {
             let dir = dir_of(&file.path);
-            while !(common.is_empty() || dir == common || dir.starts_with(&format!("{common}/"))) {common}/")))
-                && !common.is_empty()
-            {
+            while !(common.is_empty() || dir == common || dir.starts_with(&format!("{common}/"))) {
                 common = dir_of(&common);
             }
         }
