@@ -574,6 +574,9 @@ fn parts_to_read(file: &FileStat, files_using: &[u32]) -> Vec<usize> {
         .enumerate()
         .filter_map(|(s, w)| w.map(|w| (w, s)))
         .filter(|&(_, s)| file.symbols[s].tokens <= cap)
+        // A part is worth naming when it holds real logic: a few-line
+        // accessor or a bare declaration is no substitute for the file.
+        .filter(|&(_, s)| file.symbols[s].tokens >= MIN_PART_TOKENS.max(file.tokens / 100))
         .collect();
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut chosen: Vec<usize> = order.into_iter().take(3).map(|(_, s)| s).collect();
@@ -710,6 +713,10 @@ const LANGUAGE_NAMES: &[&str] = &[
     "char",
     "convert",
 ];
+
+/// The fewest tokens a symbol needs to be named as a part to read instead
+/// of its whole file.
+const MIN_PART_TOKENS: u64 = 100;
 
 /// Symbol kinds that are not a unit to read on their own.
 const SKIPPED_KINDS: &[&str] = &["impl", "module", "namespace"];
