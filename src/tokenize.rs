@@ -261,38 +261,43 @@ pub const LONG_RUN: usize = 64 << 10;
 /// (any non-ASCII counts as a letter), whitespace, or punctuation; digits
 /// never form long pieces. One pass over the bytes, no allocation.
 pub fn long_run_bytes(text: &str) -> u64 {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Class {
-        Letter,
-        Space,
-        Digit,
-        Other,
+    if text.len() <= LONG_RUN {
+        return 0;
     }
-    let class = |b: u8| match b {
-        b'a'..=b'z' | b'A'..=b'Z' | 0x80..=0xff => Class::Letter,
-        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => Class::Space,
-        b'0'..=b'9' => Class::Digit,
-        _ => Class::Other,
+    // Byte classes: 0 letter (any non-ASCII byte counts as one), 1 space,
+    // 2 digit (never a long piece), 3 other.
+    const CLASS: [u8; 256] = {
+        let mut table = [3u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = match b as u8 {
+                b'a'..=b'z' | b'A'..=b'Z' | 0x80..=0xff => 0,
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => 1,
+                b'0'..=b'9' => 2,
+                _ => 3,
+            };
+            b += 1;
+        }
+        table
     };
     let mut total = 0u64;
-    let mut current = Class::Digit;
+    let mut current = 2u8;
     let mut run = 0usize;
-    let mut close = |run: usize, class: Class| {
-        if run > LONG_RUN && class != Class::Digit {
-            total += run as u64;
-        }
-    };
     for &b in text.as_bytes() {
-        let c = class(b);
+        let c = CLASS[b as usize];
         if c == current {
             run += 1;
-        } else {
-            close(run, current);
-            current = c;
-            run = 1;
+            continue;
         }
+        if run > LONG_RUN && current != 2 {
+            total += run as u64;
+        }
+        current = c;
+        run = 1;
     }
-    close(run, current);
+    if run > LONG_RUN && current != 2 {
+        total += run as u64;
+    }
     total
 }
 

@@ -19,7 +19,7 @@ pub const BUILTIN: [&str; 5] = [
 ];
 
 /// How many lines at the top of a file the leading comment block may span.
-pub const HEAD_LINES: usize = 60;
+pub const HEAD_LINES: usize = 40;
 
 /// File name endings that generators use.
 const GENERATED_SUFFIXES: &[&str] = &[
@@ -111,6 +111,12 @@ pub fn reason(rel: &str, text: &str, markers: &Markers<'_>) -> Option<String> {
     }
     let mut previous: Option<(usize, &str)> = None;
     for (number, raw, comment) in leading_comments(text) {
+        // Every marker holds one of these letters' words: skip the rest cheaply.
+        let maybe = comment.contains(['g', 'G', 'e', 'E', '@']) || !markers.extra.is_empty();
+        if !maybe {
+            previous = Some((number, comment));
+            continue;
+        }
         let lower = comment.to_lowercase();
         // A phrase counts where a sentence starts, not where a wrapped
         // sentence goes on ("The label data in / this file is generated").
@@ -229,12 +235,16 @@ fn leading_comments(text: &str) -> Vec<(usize, &str, &str)> {
             }
             continue;
         }
-        let single = ["//", "#", "--", ";", "%", "rem "];
-        if let Some(lead) = single
-            .iter()
-            .find(|lead| line.to_lowercase().starts_with(*lead))
-        {
+        let single = ["//", "#", "--", ";", "%"];
+        if let Some(lead) = single.iter().find(|lead| line.starts_with(*lead)) {
             out.push((number, raw, strip(&line[lead.len()..])));
+            continue;
+        }
+        if line
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("rem "))
+        {
+            out.push((number, raw, strip(&line[4..])));
             continue;
         }
         break;
