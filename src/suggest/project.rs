@@ -146,6 +146,8 @@ const UNSAFE_COMMANDS: &[&str] = &[
     "semantic-release",
     "release-it",
     "goreleaser",
+    "install -m",
+    "/usr/local/",
     "cargo publish",
     "cargo release",
     "twine upload",
@@ -710,8 +712,19 @@ fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
 fn make_targets(text: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (at, line) in lines.iter().enumerate() {
         if line.starts_with(['\t', ' ', '#', '.']) {
+            continue;
+        }
+        // A target whose recipe publishes, releases or installs is left out
+        // whatever its name (fzf's `build` runs goreleaser).
+        let recipe: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with('\t'))
+            .copied()
+            .collect();
+        if recipe.iter().any(|l| is_unsafe_body(l.trim())) {
             continue;
         }
         let Some((head, rest)) = line.split_once(':') else {
@@ -976,7 +989,7 @@ mod tests {
     #[test]
     fn releasing_publishing_and_installing_are_never_offered() {
         let package = r#"{"scripts": {"release": "np", "build": "del-cli distribution && tsc", "ship": "npm publish", "test": "xo && ava"}}"#;
-        let make = "build:\n\tgo build\nrelease:\n\tgoreleaser release\ninstall:\n\tcp fd /usr/local/bin\ntest:\n\tgo test\n";
+        let make = "build:\n\tgo build\nrelease:\n\tgoreleaser release\ninstall:\n\tcp fd /usr/local/bin\ntest:\n\tgo test\ncompile:\n\tgoreleaser build --snapshot\ndist:\n\tcp x /usr/local/bin\n";
         let about = about_of(&[("package.json", package), ("Makefile", make)]);
         let all: Vec<&str> = about.commands.iter().map(|c| c.line.as_str()).collect();
         for bad in [
@@ -984,6 +997,8 @@ mod tests {
             "npm run ship",
             "make release",
             "make install",
+            "make compile",
+            "make dist",
         ] {
             assert!(!all.contains(&bad), "{all:?}");
         }
