@@ -111,12 +111,6 @@ pub fn reason(rel: &str, text: &str, markers: &Markers<'_>) -> Option<String> {
     }
     let mut previous: Option<(usize, &str)> = None;
     for (number, raw, comment) in leading_comments(text) {
-        // Every marker holds one of these letters' words: skip the rest cheaply.
-        let maybe = comment.contains(['g', 'G', 'e', 'E', '@']) || !markers.extra.is_empty();
-        if !maybe {
-            previous = Some((number, comment));
-            continue;
-        }
         let lower = comment.to_lowercase();
         // A phrase counts where a sentence starts, not where a wrapped
         // sentence goes on ("The label data in / this file is generated").

@@ -470,6 +470,10 @@ fn data_files(facts: &Facts<'_>, listed: &[&str], lines: &mut Vec<Line>) {
     let dir_of = |path: &str| path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     // (glob, files, tokens), largest first.
     let mut groups: Vec<(String, u64, u64)> = Vec::new();
+    let group = |glob: String, files: &[&FileStat]| {
+        let tokens = files.iter().map(|f| f.tokens).sum();
+        (glob, files.len() as u64, tokens)
+    };
     let mut by_name: BTreeMap<String, Vec<&FileStat>> = BTreeMap::new();
     for file in &data {
         by_name.entry(name_of(&file.path)).or_default().push(file);
@@ -492,11 +496,7 @@ fn data_files(facts: &Facts<'_>, listed: &[&str], lines: &mut Vec<Line>) {
         } else {
             format!("{common}/**/{name}")
         };
-        groups.push((
-            glob,
-            files.len() as u64,
-            files.iter().map(|f| f.tokens).sum(),
-        ));
+        groups.push(group(glob, &files));
     }
     let mut by_dir: BTreeMap<(String, String), Vec<&FileStat>> = BTreeMap::new();
     for file in rest {
@@ -516,11 +516,7 @@ fn data_files(facts: &Facts<'_>, listed: &[&str], lines: &mut Vec<Line>) {
             } else {
                 format!("{dir}/*.{ext}")
             };
-            groups.push((
-                glob,
-                files.len() as u64,
-                files.iter().map(|f| f.tokens).sum(),
-            ));
+            groups.push(group(glob, &files));
         } else {
             for file in files {
                 groups.push((file.path.clone(), 1, file.tokens));

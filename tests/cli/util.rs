@@ -41,20 +41,25 @@ pub fn ctxbudget(cwd: &Path, args: &[&str]) -> Outcome {
 
 /// Like [`ctxbudget`], with extra environment variables.
 pub fn ctxbudget_env(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Outcome {
-    let output = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env("CTXBUDGET_CACHE_DIR", shared_cache())
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
+    let output = command(cwd, args, env).output().expect("the binary runs");
     Outcome {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// The binary in `cwd` with `args`: no terminal, no color, the test cache.
+fn command(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ctxbudget"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env("CTXBUDGET_CACHE_DIR", shared_cache())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    command
 }
 
 /// One cache directory for this test process, so no test touches the
@@ -191,13 +196,7 @@ pub fn golden(name: &str, actual: &str) {
 /// and fails the test: for inputs that once made a run hang.
 #[track_caller]
 pub fn bounded(cwd: &Path, args: &[&str], env: &[(&str, &Path)], seconds: u64) -> Outcome {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env("CTXBUDGET_CACHE_DIR", shared_cache())
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
+    let mut child = command(cwd, args, env)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
