@@ -19,6 +19,8 @@ use std::sync::{LazyLock, Mutex};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
+use crate::lang::SymbolKind;
+
 /// Bumped whenever the pack format or the meaning of a field changes.
 const FORMAT: u32 = 2;
 /// The first bytes of every entry.
@@ -124,7 +126,7 @@ pub struct CachedSymbol {
     /// See [`crate::syntax::Span`].
     pub qualified_name: String,
     /// See [`crate::syntax::Span`].
-    pub kind: String,
+    pub kind: SymbolKind,
     /// See [`crate::syntax::Span`].
     pub start_line: u32,
     /// See [`crate::syntax::Span`].
@@ -133,7 +135,7 @@ pub struct CachedSymbol {
     pub tokens: u64,
 }
 
-type SymbolRow = (String, String, String, u32, u32, u64);
+type SymbolRow = (String, String, SymbolKind, u32, u32, u64);
 
 impl From<SymbolRow> for CachedSymbol {
     fn from(row: SymbolRow) -> CachedSymbol {
@@ -373,7 +375,7 @@ mod tests {
             symbols: Some(Ok(vec![CachedSymbol {
                 name: "f".into(),
                 qualified_name: "m.f".into(),
-                kind: "function".into(),
+                kind: SymbolKind::Function,
                 start_line: 1,
                 end_line: 3,
                 tokens: 9,

@@ -32,6 +32,16 @@ pub enum Error {
         /// What is wrong, with what to do.
         message: String,
     },
+    /// A file or directory ctxbudget had to read or change failed at the
+    /// operating system.
+    Io {
+        /// What ctxbudget was doing (`clear`, `open`, ...).
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// Writing the report failed (other than a closed pipe).
     Output(std::io::Error),
 }
@@ -56,12 +66,31 @@ impl fmt::Display for Error {
             Error::Update { path, message } => {
                 write!(f, "cannot update {}: {message}", path.display())
             }
+            Error::Io {
+                action,
+                path,
+                source,
+            } => write!(
+                f,
+                "cannot {action} {}: {}",
+                path.display(),
+                plain_io_message(source)
+            ),
             Error::Output(source) => write!(f, "cannot write the report: {source}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::BadPath { source, .. } | Error::Io { source, .. } | Error::Output(source) => {
+                Some(source)
+            }
+            Error::Config { .. } | Error::Usage(_) | Error::Update { .. } => None,
+        }
+    }
+}
 
 /// An I/O error's message without Rust's `(os error N)` suffix, for people.
 pub fn plain_io_message(error: &std::io::Error) -> String {

@@ -26,6 +26,7 @@ pub mod exit_code;
 pub mod fsio;
 pub mod lang;
 pub mod memory;
+pub mod price;
 pub mod report;
 pub mod sessions;
 pub mod source;
@@ -34,6 +35,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod text;
 pub mod tokenize;
+pub mod units;
 pub mod walk;
 
 use std::io::Write;
@@ -46,23 +48,23 @@ pub use exit_code::ExitCode;
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode, Error> {
     match &cli.command {
         Command::Scan(args) => {
-            let config = config::scan(cli, args)?;
+            let config = config::scan::build(cli, args)?;
             command::scan::run(&config, out, err)
         }
         Command::Check(args) => {
-            let config = config::check(cli, args)?;
+            let config = config::check::build(cli, args)?;
             command::check::run(&config, out, err)
         }
         Command::ClaudeMd(args) => {
-            let config = config::claude_md(cli, args)?;
+            let config = config::claude_md::build(args)?;
             command::claude_md::run(&config, out, err)
         }
         Command::Refs(args) => {
-            let config = config::refs(cli, args)?;
+            let config = config::refs::build(cli, args)?;
             command::refs::run(&config, out, err)
         }
         Command::Sessions(args) => {
-            let config = config::sessions(cli, args)?;
+            let config = config::sessions::build(cli, args)?;
             command::sessions::run(&config, out, err)
         }
         Command::Cache { action } => command::cache::run(action, out),

@@ -14,7 +14,7 @@ use crate::walk::{Skip, SkipReason};
 pub const BINARY_PROBE: usize = 8 * 1024;
 
 /// A file with more bytes than this in very long runs of one kind of
-/// character (see [`crate::tokenize::long_run_bytes`]) is not counted.
+/// character (see [`crate::text::long_run_bytes`]) is not counted.
 pub const MAX_LONG_RUN_BYTES: u64 = 1 << 20;
 
 /// A file ready to be counted.
@@ -80,13 +80,13 @@ pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Sou
     let size = bytes.len() as u64;
     // Checked on the bytes: lossy decoding only ever shortens runs.
     if let Ok(text) = std::str::from_utf8(&bytes) {
-        let long = crate::tokenize::long_run_bytes(text);
+        let long = crate::text::long_run_bytes(text);
         if long > MAX_LONG_RUN_BYTES {
             return Err(Skip {
                 reason: SkipReason::LongRun,
                 message: format!(
                     "{long} bytes in runs of one kind of character longer than {} KiB: not text a session reads, and counting it exactly would take minutes",
-                    crate::tokenize::LONG_RUN >> 10
+                    crate::text::LONG_RUN >> 10
                 ),
             });
         }

@@ -2,13 +2,108 @@
 //! tokenizer and rolls files up into directories and totals. No I/O.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use crate::budget::Verdict;
 use crate::lang::{self, Kind};
 use crate::source::{Shape, Source};
 use crate::syntax::Span;
 use crate::tokenize::{Segments, Tokenizer};
 use crate::walk::Skip;
+
+/// A reason a file is flagged. Names are stable (JSON `flags`, `--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Flag {
+    /// A whole-file Read would be over the Read tool's token limit.
+    OverReadLimit,
+    /// More lines than the Read tool returns by default.
+    OverLineLimit,
+    /// A large share of the context window on its own.
+    Large,
+    /// Very long lines: minified or machine-written.
+    Minified,
+    /// Marked as generated near its top.
+    Generated,
+    /// A dependency lock file.
+    Lockfile,
+    /// Not valid UTF-8; counted on a lossy decoding.
+    LossyUtf8,
+    /// Holds a symbol over the symbol token limit.
+    LargeSymbol,
+    /// Has a grammar but could not be parsed for symbols.
+    NoSymbols,
+}
+
+impl Flag {
+    /// Every flag, in report order.
+    pub const ALL: [Flag; 9] = [
+        Flag::OverReadLimit,
+        Flag::OverLineLimit,
+        Flag::Large,
+        Flag::Minified,
+        Flag::Generated,
+        Flag::Lockfile,
+        Flag::LossyUtf8,
+        Flag::LargeSymbol,
+        Flag::NoSymbols,
+    ];
+
+    /// The stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::OverReadLimit => "over-read-limit",
+            Flag::OverLineLimit => "over-line-limit",
+            Flag::Large => "large",
+            Flag::Minified => "minified",
+            Flag::Generated => "generated",
+            Flag::Lockfile => "lockfile",
+            Flag::LossyUtf8 => "lossy-utf8",
+            Flag::LargeSymbol => "large-symbol",
+            Flag::NoSymbols => "no-symbols",
+        }
+    }
+
+    /// The flag with this stable name.
+    pub fn from_name(name: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// What the flag means for a session, for the report's legend.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Flag::OverReadLimit => "a whole-file Read is refused or paged by Claude Code",
+            Flag::OverLineLimit => "a whole-file Read stops at the line limit and misses the rest",
+            Flag::Large => "one file takes a large share of the context window",
+            Flag::Minified => "very long lines: nothing a session can usefully read",
+            Flag::Generated => "generated: read its source or generator instead",
+            Flag::Lockfile => "dependency lock file: never worth reading",
+            Flag::LossyUtf8 => "not valid UTF-8: counted on a lossy decoding",
+            Flag::LargeSymbol => {
+                "one function or type costs more than a session should read at once"
+            }
+            Flag::NoSymbols => "symbols unknown: reference lines by hand",
+        }
+    }
+
+    /// Whether files with this flag belong in `permissions.deny`.
+    pub fn deny_worthy(self) -> bool {
+        matches!(self, Flag::Minified | Flag::Generated | Flag::Lockfile)
+    }
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A flag on one file with its one-line reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Which flag.
+    pub flag: Flag,
+    /// Why, with the figures (`read cost 31,204 tokens > 25,000`).
+    pub reason: String,
+}
 
 /// The figures of one priced file.
 #[derive(Debug, Clone)]

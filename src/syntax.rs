@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser};
 
+use crate::lang::SymbolKind;
 use crate::lang::grammar::{Grammar, NameMode, Role};
 
 /// One symbol: where it is and what it is called.
@@ -19,7 +20,7 @@ pub struct Span {
     /// The name with its containers (`Config.load`, `Parser::parse`).
     pub qualified_name: String,
     /// `function`, `method`, `class`, `struct`, ...
-    pub kind: String,
+    pub kind: SymbolKind,
     /// First line, 1-based: the first attribute, decorator or doc comment.
     pub start_line: u32,
     /// Last line, 1-based, inclusive: the last line with a non-comment token.
@@ -44,12 +45,54 @@ impl Default for ParseLimits {
     }
 }
 
-/// How a timed-out parse's reason starts (timeouts are never cached).
-pub const TIMEOUT_PREFIX: &str = "parse timed out";
-
 /// Why a file with a grammar has no symbols.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoSymbols(pub String);
+pub enum NoSymbols {
+    /// Larger than the parse limit.
+    TooLarge {
+        /// The file's size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The grammar does not load into the parser.
+    GrammarLoad {
+        /// The grammar's name.
+        grammar: &'static str,
+        /// What the parser said.
+        message: String,
+    },
+    /// The parse ran past its time limit (depends on the machine's load,
+    /// so never cached).
+    TimedOut {
+        /// The limit, in milliseconds.
+        ms: u128,
+    },
+    /// The parser returned no tree.
+    GaveUp,
+}
+
+impl NoSymbols {
+    /// Whether the reason depends on the machine rather than the text.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, NoSymbols::TimedOut { .. })
+    }
+}
+
+impl std::fmt::Display for NoSymbols {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoSymbols::TooLarge { bytes, limit } => {
+                write!(f, "not parsed: {bytes} bytes > {limit}-byte parse limit")
+            }
+            NoSymbols::GrammarLoad { grammar, message } => {
+                write!(f, "grammar {grammar} cannot load: {message}")
+            }
+            NoSymbols::TimedOut { ms } => write!(f, "parse timed out after {ms} ms"),
+            NoSymbols::GaveUp => f.write_str("the parser gave up"),
+        }
+    }
+}
 
 thread_local! {
     static PARSERS: RefCell<HashMap<&'static str, Parser>> = RefCell::new(HashMap::new());
@@ -59,11 +102,10 @@ thread_local! {
 /// before their members), or why there are none.
 pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<Span>, NoSymbols> {
     if text.len() as u64 > limits.max_bytes {
-        return Err(NoSymbols(format!(
-            "not parsed: {} bytes > {}-byte parse limit",
-            text.len(),
-            limits.max_bytes
-        )));
+        return Err(NoSymbols::TooLarge {
+            bytes: text.len() as u64,
+            limit: limits.max_bytes,
+        });
     }
     let tree = PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
@@ -73,7 +115,10 @@ pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<S
                 let mut parser = Parser::new();
                 parser
                     .set_language(&grammar.language)
-                    .map_err(|e| NoSymbols(format!("grammar {} cannot load: {e}", grammar.name)))?;
+                    .map_err(|e| NoSymbols::GrammarLoad {
+                        grammar: grammar.name,
+                        message: e.to_string(),
+                    })?;
                 e.insert(parser)
             }
         };
@@ -95,14 +140,15 @@ pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<S
         );
         if tree.is_none() {
             parser.reset();
-            let why = if timed_out {
-                format!("{TIMEOUT_PREFIX} after {} ms", limits.timeout.as_millis())
+            return Err(if timed_out {
+                NoSymbols::TimedOut {
+                    ms: limits.timeout.as_millis(),
+                }
             } else {
-                "the parser gave up".to_string()
-            };
-            return Err(NoSymbols(why));
+                NoSymbols::GaveUp
+            });
         }
-        tree.ok_or_else(|| NoSymbols("the parser gave up".to_string()))
+        tree.ok_or(NoSymbols::GaveUp)
     })?;
     let mut walk = Walk {
         grammar,
@@ -258,16 +304,16 @@ impl<'a> Walk<'a> {
             return None;
         }
         let separator = rule.separator.as_deref().unwrap_or(&grammar.separator);
-        let mut kind = rule.kind.clone();
+        let mut kind = rule.kind;
         if let Some(mapped) = def
             .kind_field
             .and_then(|field| node.child_by_field_id(field))
             .and_then(|n| rule.kind_map.get(n.kind()))
         {
-            kind = mapped.clone();
+            kind = *mapped;
         }
-        if let (true, Some(member)) = (scope.in_type, &rule.member_kind) {
-            kind = member.clone();
+        if let (true, Some(member)) = (scope.in_type, rule.member_kind) {
+            kind = member;
         }
         // The type a Go method hangs off, or the Rust type an impl is for.
         let base = last_segment(&written, &grammar.separator).to_string();

@@ -252,55 +252,6 @@ impl Tokenizer {
 #[derive(Debug, Default)]
 pub struct EdgeCounts(rustc_hash::FxHashMap<(usize, usize), u64>);
 
-/// A run of one kind of character (letters, spaces, punctuation) longer
-/// than this is one pre-token piece whose exact BPE count costs far more
-/// per byte than ordinary text.
-pub const LONG_RUN: usize = 64 << 10;
-
-/// Bytes of `text` that lie in runs longer than [`LONG_RUN`]: letters
-/// (any non-ASCII counts as a letter), whitespace, or punctuation; digits
-/// never form long pieces. One pass over the bytes, no allocation.
-pub fn long_run_bytes(text: &str) -> u64 {
-    if text.len() <= LONG_RUN {
-        return 0;
-    }
-    // Byte classes: 0 letter (any non-ASCII byte counts as one), 1 space,
-    // 2 digit (never a long piece), 3 other.
-    const CLASS: [u8; 256] = {
-        let mut table = [3u8; 256];
-        let mut b = 0;
-        while b < 256 {
-            table[b] = match b as u8 {
-                b'a'..=b'z' | b'A'..=b'Z' | 0x80..=0xff => 0,
-                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => 1,
-                b'0'..=b'9' => 2,
-                _ => 3,
-            };
-            b += 1;
-        }
-        table
-    };
-    let mut total = 0u64;
-    let mut current = 2u8;
-    let mut run = 0usize;
-    for &b in text.as_bytes() {
-        let c = CLASS[b as usize];
-        if c == current {
-            run += 1;
-            continue;
-        }
-        if run > LONG_RUN && current != 2 {
-            total += run as u64;
-        }
-        current = c;
-        run = 1;
-    }
-    if run > LONG_RUN && current != 2 {
-        total += run as u64;
-    }
-    total
-}
-
 /// Larger per-thread buffers are dropped after use instead of kept.
 const READ_VIEW_KEEP: usize = 4 << 20;
 
@@ -329,16 +280,6 @@ pub fn read_view_from(text: &str, first: u64, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_runs_are_measured_by_kind() {
-        let letters = "a".repeat(LONG_RUN + 1);
-        assert_eq!(long_run_bytes(&letters), LONG_RUN as u64 + 1);
-        let digits = "1".repeat(LONG_RUN * 2);
-        assert_eq!(long_run_bytes(&digits), 0);
-        let words = "word ".repeat(LONG_RUN);
-        assert_eq!(long_run_bytes(&words), 0);
-    }
 
     #[test]
     fn read_view_numbers_every_line_and_keeps_endings() {

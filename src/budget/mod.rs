@@ -1,106 +1,11 @@
 //! Limits and verdicts: which files a session should never read whole, and
 //! why, in one line each. Pure: takes figures, returns flags.
 
-use std::fmt;
-
 use crate::source::Shape;
+use crate::stats::{Flag, Verdict};
+use crate::units::{percent, thousands};
 
 pub mod generated;
-
-/// A reason a file is flagged. Names are stable (JSON `flags`, `--fail-on`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Flag {
-    /// A whole-file Read would be over the Read tool's token limit.
-    OverReadLimit,
-    /// More lines than the Read tool returns by default.
-    OverLineLimit,
-    /// A large share of the context window on its own.
-    Large,
-    /// Very long lines: minified or machine-written.
-    Minified,
-    /// Marked as generated near its top.
-    Generated,
-    /// A dependency lock file.
-    Lockfile,
-    /// Not valid UTF-8; counted on a lossy decoding.
-    LossyUtf8,
-    /// Holds a symbol over the symbol token limit.
-    LargeSymbol,
-    /// Has a grammar but could not be parsed for symbols.
-    NoSymbols,
-}
-
-impl Flag {
-    /// Every flag, in report order.
-    pub const ALL: [Flag; 9] = [
-        Flag::OverReadLimit,
-        Flag::OverLineLimit,
-        Flag::Large,
-        Flag::Minified,
-        Flag::Generated,
-        Flag::Lockfile,
-        Flag::LossyUtf8,
-        Flag::LargeSymbol,
-        Flag::NoSymbols,
-    ];
-
-    /// The stable name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Flag::OverReadLimit => "over-read-limit",
-            Flag::OverLineLimit => "over-line-limit",
-            Flag::Large => "large",
-            Flag::Minified => "minified",
-            Flag::Generated => "generated",
-            Flag::Lockfile => "lockfile",
-            Flag::LossyUtf8 => "lossy-utf8",
-            Flag::LargeSymbol => "large-symbol",
-            Flag::NoSymbols => "no-symbols",
-        }
-    }
-
-    /// The flag with this stable name.
-    pub fn from_name(name: &str) -> Option<Flag> {
-        Flag::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// What the flag means for a session, for the report's legend.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Flag::OverReadLimit => "a whole-file Read is refused or paged by Claude Code",
-            Flag::OverLineLimit => "a whole-file Read stops at the line limit and misses the rest",
-            Flag::Large => "one file takes a large share of the context window",
-            Flag::Minified => "very long lines: nothing a session can usefully read",
-            Flag::Generated => "generated: read its source or generator instead",
-            Flag::Lockfile => "dependency lock file: never worth reading",
-            Flag::LossyUtf8 => "not valid UTF-8: counted on a lossy decoding",
-            Flag::LargeSymbol => {
-                "one function or type costs more than a session should read at once"
-            }
-            Flag::NoSymbols => "symbols unknown: reference lines by hand",
-        }
-    }
-
-    /// Whether files with this flag belong in `permissions.deny`.
-    pub fn deny_worthy(self) -> bool {
-        matches!(self, Flag::Minified | Flag::Generated | Flag::Lockfile)
-    }
-}
-
-impl fmt::Display for Flag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A flag on one file with its one-line reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    /// Which flag.
-    pub flag: Flag,
-    /// Why, with the figures (`read cost 31,204 tokens > 25,000`).
-    pub reason: String,
-}
 
 /// File names that are dependency lock files in the common ecosystems.
 pub const DEFAULT_LOCKFILES: &[&str] = &[
@@ -338,33 +243,6 @@ fn minified(shape: Shape, limits: &Limits) -> Option<String> {
         })
 }
 
-/// `part` as a percentage of `whole` (0 when `whole` is 0).
-pub fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
-}
-
-/// `n thing` or `n things`, with the number grouped.
-pub fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,13 +315,5 @@ mod tests {
         );
         // A 3,000-character one-line fixture costs too little to deny.
         assert!(judge(&facts("fixture.json", &bundle, 700), &limits).is_empty());
-    }
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

@@ -91,5 +91,5 @@ pub enum Format {
 }
 
 fn flag_names() -> clap::builder::PossibleValuesParser {
-    clap::builder::PossibleValuesParser::new(crate::budget::Flag::ALL.map(|f| f.name()))
+    clap::builder::PossibleValuesParser::new(crate::stats::Flag::ALL.map(|f| f.name()))
 }

@@ -6,6 +6,7 @@ use crate::cache::{DIR_VARIABLE, clear, default_dir};
 use crate::cli::CacheAction;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
+use crate::report;
 
 /// Runs a cache action.
 pub fn run(action: &CacheAction, out: &mut dyn Write) -> Result<ExitCode, Error> {
@@ -15,13 +16,14 @@ pub fn run(action: &CacheAction, out: &mut dyn Write) -> Result<ExitCode, Error>
         )));
     };
     match action {
-        CacheAction::Dir => writeln!(out, "{}", dir.display()).map_err(Error::Output)?,
+        CacheAction::Dir => report::cache::dir(&dir, out).map_err(Error::Output)?,
         CacheAction::Clear => {
-            let removed = clear(&dir)
-                .map_err(|e| Error::Usage(format!("cannot clear {}: {e}", dir.display())))?;
-            let noun = if removed == 1 { "file" } else { "files" };
-            writeln!(out, "cleared {} ({removed} {noun} removed)", dir.display())
-                .map_err(Error::Output)?;
+            let removed = clear(&dir).map_err(|source| Error::Io {
+                action: "clear",
+                path: dir.clone(),
+                source,
+            })?;
+            report::cache::cleared(&dir, removed, out).map_err(Error::Output)?;
         }
     }
     Ok(ExitCode::Ok)

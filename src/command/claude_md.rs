@@ -8,12 +8,12 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use crate::command::scan;
-use crate::config::{ClaudeMdConfig, ClaudeMdMode};
+use crate::config::claude_md::{ClaudeMdConfig, ClaudeMdMode};
 use crate::error::{Error, plain_io_message};
 use crate::exit_code::ExitCode;
 use crate::fsio::WriteError;
 use crate::memory::block;
+use crate::price;
 use crate::report::TokenizerInfo;
 use crate::report::claude_md::{Outcome, Status};
 use crate::stats::FileStat;
@@ -36,7 +36,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
-    let root = &config.scan.paths[0];
+    let root = &config.input.paths[0];
     super::require_root(
         root,
         "describe",
@@ -75,9 +75,9 @@ pub fn run(
             ),
         })?;
     }
-    let tokenizer = Tokenizer::new(config.scan.tokenizer, config.scan.claude_factor);
+    let tokenizer = Tokenizer::new(config.input.tokenizer, config.input.claude_factor);
     let own = own_path(root, &config.file);
-    let (priced, _skipped) = scan::price(&config.scan, &tokenizer, |stat, source| {
+    let (priced, _skipped) = price::price(&config.input, &tokenizer, |stat, source| {
         if is_memory_file(&stat.path) || Some(stat.path.as_str()) == own.as_deref() {
             return None;
         }
@@ -113,7 +113,7 @@ pub fn run(
         about: &about,
         files: &files,
         files_using: &files_using,
-        limits: &config.scan.limits,
+        limits: &config.input.limits,
         expensive_tokens: config.expensive_tokens,
         tokenizer: &info.describe(),
     };

@@ -6,18 +6,18 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::budget::{plural, thousands};
 use crate::cache::Cache;
-use crate::command::scan;
-use crate::config::RefsConfig;
+use crate::config::refs::RefsConfig;
 use crate::error::{Error, plain_io_message};
 use crate::exit_code::ExitCode;
+use crate::price;
 use crate::report::TokenizerInfo;
 use crate::report::refs::{Reference, RefsReport, Section};
 use crate::stats::FileStat;
 use crate::suggest::choose::{self, Item};
 use crate::suggest::refs::{self, FileWords, Hit, Index, Match};
 use crate::tokenize::Tokenizer;
+use crate::units::{plural, thousands};
 
 /// What a query asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitCode, Error> {
-    let root = &config.scan.paths[0];
+    let root = &config.input.paths[0];
     super::require_root(
         root,
         "search",
@@ -55,13 +55,13 @@ pub fn run(
         .iter()
         .map(|q| classify(root, q))
         .collect::<Result<Vec<Query>, Error>>()?;
-    let tokenizer = Tokenizer::new(config.scan.tokenizer, config.scan.claude_factor);
+    let tokenizer = Tokenizer::new(config.input.tokenizer, config.input.claude_factor);
 
     let needs_index = queries
         .iter()
         .any(|q| matches!(q, Query::Name(_) | Query::Text(_) | Query::Dir { .. }));
     let (mut files, mut words): (Vec<FileStat>, Vec<FileWords>) = if needs_index {
-        let (priced, _skipped) = scan::price(&config.scan, &tokenizer, |stat, source| {
+        let (priced, _skipped) = price::price(&config.input, &tokenizer, |stat, source| {
             refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat))
         });
         priced.into_iter().unzip()
@@ -70,7 +70,7 @@ pub fn run(
     };
     // Files named by path are priced even when the walk leaves them out
     // (ignored, or nothing else asked for the walk).
-    let cache = match &config.scan.cache_dir {
+    let cache = match &config.input.cache_dir {
         // Read-only here: persisting would keep only these few entries.
         Some(dir) => Cache::open(dir, std::slice::from_ref(root)),
         None => Cache::disabled(),
@@ -82,9 +82,9 @@ pub fn run(
         if files.iter().any(|f| f.path == *rel) {
             continue;
         }
-        let source = crate::source::read(path, config.scan.max_file_bytes, false)
+        let source = crate::source::read(path, config.input.max_file_bytes, false)
             .map_err(|skip| Error::Usage(format!("cannot read {rel}: {}", skip.message)))?;
-        let stat = scan::price_file(rel.clone(), &source, &config.scan, &tokenizer, &cache);
+        let stat = price::price_file(rel.clone(), &source, &config.input, &tokenizer, &cache);
         if needs_index {
             words.push(refs::file_words(
                 &stat.path,
@@ -105,10 +105,9 @@ pub fn run(
         let (hits, title) = answer(query, text, &files, index.as_ref());
         if hits.is_empty() {
             unmatched += 1;
-            let _ = writeln!(
+            crate::report::warn(
                 err,
-                "ctxbudget: {}",
-                nothing_found(query, text, &files, index.as_ref())
+                format_args!("{}", nothing_found(query, text, &files, index.as_ref())),
             );
             continue;
         }
@@ -134,11 +133,13 @@ pub fn run(
                 .map(|h| files[h.file].symbols[h.symbol].tokens)
                 .min()
                 .unwrap_or(0);
-            let _ = writeln!(
+            crate::report::warn(
                 err,
-                "ctxbudget: no matching symbol fits in {} tokens (the smallest costs {})\nhint: raise --budget",
-                thousands(budget),
-                thousands(smallest)
+                format_args!(
+                    "no matching symbol fits in {} tokens (the smallest costs {})\nhint: raise --budget",
+                    thousands(budget),
+                    thousands(smallest)
+                ),
             );
             unmatched += 1;
         }
@@ -457,7 +458,7 @@ fn reference(query: &str, hit: &Hit, files: &[FileStat]) -> Reference {
         end_line: symbol.span.end_line,
         name: symbol.span.name.clone(),
         qualified_name: symbol.span.qualified_name.clone(),
-        kind: symbol.span.kind.clone(),
+        kind: symbol.span.kind,
         tokens: symbol.tokens,
         file_tokens: file.tokens,
         score: hit.score,

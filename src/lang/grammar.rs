@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use tree_sitter::Language;
 
+use super::SymbolKind;
+
 /// Every symbol table, embedded. A table can serve several grammars.
 pub const TABLES: &[(&str, &str)] = &[
     ("bash", include_str!("../../grammars/bash/symbols.toml")),
@@ -159,9 +161,9 @@ pub struct Definition {
     /// The node kind.
     pub node: String,
     /// The symbol kind.
-    pub kind: String,
+    pub kind: SymbolKind,
     /// The kind inside a container whose members are methods.
-    pub member_kind: Option<String>,
+    pub member_kind: Option<SymbolKind>,
     /// The field holding the name.
     #[serde(default = "default_name")]
     pub name: String,
@@ -186,7 +188,7 @@ pub struct Definition {
     pub kind_field: Option<String>,
     /// See `kind_field`.
     #[serde(default)]
-    pub kind_map: HashMap<String, String>,
+    pub kind_map: HashMap<String, SymbolKind>,
     /// Go: the receiver's type qualifies the method.
     pub receiver: Option<String>,
     /// Rust: the implemented trait names the impl.

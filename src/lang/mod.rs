@@ -8,6 +8,74 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
+use serde::{Deserialize, Serialize};
+
+/// What a symbol is. A closed set: grammar tables name one of these, and
+/// JSON, references and the cache spell it in lowercase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SymbolKind {
+    /// A free function.
+    Function,
+    /// A function inside a type.
+    Method,
+    /// A class.
+    Class,
+    /// A struct.
+    Struct,
+    /// An enum.
+    Enum,
+    /// A C union.
+    Union,
+    /// An interface (Java, C#, TypeScript, PHP, Go).
+    Interface,
+    /// A Rust trait or PHP trait.
+    Trait,
+    /// A Rust impl block.
+    Impl,
+    /// A macro.
+    Macro,
+    /// A module (Ruby, Rust, TypeScript).
+    Module,
+    /// A namespace (C++, C#, PHP).
+    Namespace,
+    /// A type alias or declaration.
+    Type,
+}
+
+impl SymbolKind {
+    /// The name JSON and reports print.
+    pub fn name(self) -> &'static str {
+        match self {
+            SymbolKind::Function => "function",
+            SymbolKind::Method => "method",
+            SymbolKind::Class => "class",
+            SymbolKind::Struct => "struct",
+            SymbolKind::Enum => "enum",
+            SymbolKind::Union => "union",
+            SymbolKind::Interface => "interface",
+            SymbolKind::Trait => "trait",
+            SymbolKind::Impl => "impl",
+            SymbolKind::Macro => "macro",
+            SymbolKind::Module => "module",
+            SymbolKind::Namespace => "namespace",
+            SymbolKind::Type => "type",
+        }
+    }
+
+    /// Whether it is code that runs (a function or method).
+    pub fn is_callable(self) -> bool {
+        matches!(self, SymbolKind::Function | SymbolKind::Method)
+    }
+}
+
+impl std::fmt::Display for SymbolKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad` keeps width and alignment flags working in tables.
+        f.pad(self.name())
+    }
+}
+
 /// What a file's content is, as far as a session is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

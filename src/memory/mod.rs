@@ -5,6 +5,7 @@
 //! nothing (the caller prices the loaded text).
 
 pub mod block;
+pub mod cost;
 pub mod markdown;
 
 use std::collections::HashSet;

@@ -7,81 +7,8 @@ use serde::Serialize;
 
 use super::TokenizerInfo;
 use super::style::Style;
-use crate::budget::thousands;
-use crate::memory::FindingKind;
-
-/// The limits the check holds the memory files to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Budget {
-    /// Most tokens at session start, if limited.
-    pub max_tokens: Option<u64>,
-    /// Most characters in one file.
-    pub max_file_chars: u64,
-    /// Most lines in one file (a warning unless strict).
-    pub max_file_lines: u64,
-    /// Warnings fail too.
-    pub strict: bool,
-}
-
-/// One section of a memory file and its tokens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SectionCost {
-    /// The heading as written.
-    pub heading: String,
-    /// Its line in the file.
-    pub line: u32,
-    /// Tokens of its loaded text.
-    pub tokens: u64,
-}
-
-/// One memory file loaded at start and what it costs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileCost {
-    /// As reports name it.
-    pub path: String,
-    /// How it is loaded (`project`, `rule`, `local`, `import`, `user`, ...).
-    pub scope: &'static str,
-    /// `file:line` that imported it.
-    pub imported_from: Option<String>,
-    /// Tokens of its loaded text (block HTML comments dropped).
-    pub tokens: u64,
-    /// Characters of its loaded text.
-    pub chars: u64,
-    /// Lines of its loaded text.
-    pub lines: u64,
-    /// Its sections, largest first.
-    pub sections: Vec<SectionCost>,
-}
-
-/// A memory file loaded only on demand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OnDemandCost {
-    /// As reports name it.
-    pub path: String,
-    /// When it loads.
-    pub reason: String,
-    /// What it costs when it does.
-    pub tokens: u64,
-    /// Characters of its loaded text.
-    pub chars: u64,
-    /// Lines of its loaded text.
-    pub lines: u64,
-}
-
-/// A finding with its severity decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What.
-    pub kind: FindingKind,
-    /// Fails the check.
-    pub error: bool,
-    /// Where.
-    pub path: String,
-    /// Which line, when known.
-    pub line: Option<u32>,
-    /// What to know and do.
-    pub message: String,
-}
+use crate::memory::cost::{Budget, FileCost, Finding, OnDemandCost, SectionCost};
+use crate::units::thousands;
 
 /// Everything `check` prints.
 #[derive(Debug, Clone)]

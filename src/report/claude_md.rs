@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::TokenizerInfo;
-use crate::budget::thousands;
+use crate::units::thousands;
 
 /// What happened to the block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

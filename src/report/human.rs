@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::style::Style;
-use super::{Output, ScanReport, human_bytes, top_dirs, top_files, top_symbols};
-use crate::budget::{Flag, percent, plural, thousands};
+use super::{Output, ScanReport, top_dirs, top_files, top_symbols};
+use crate::stats::Flag;
 use crate::suggest::deny::{DenyRule, settings_block};
+use crate::units::{human_bytes, percent, plural, thousands};
 use crate::walk::SkipReason;
 
 /// How many files each flag lists before "... and N more".

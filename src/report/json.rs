@@ -135,7 +135,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
                     .map(|s| Symbol {
                         name: &s.span.name,
                         qualified_name: &s.span.qualified_name,
-                        kind: &s.span.kind,
+                        kind: s.span.kind.name(),
                         start_line: s.span.start_line,
                         end_line: s.span.end_line,
                         tokens: s.tokens,

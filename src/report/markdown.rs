@@ -4,9 +4,9 @@
 use std::io::{self, Write};
 
 use super::style::Style;
-use super::{Output, ScanReport, human_bytes, top_dirs, top_files};
-use crate::budget::{percent, thousands};
+use super::{Output, ScanReport, top_dirs, top_files};
 use crate::suggest::deny::{DenyRule, settings_block};
+use crate::units::{human_bytes, percent, thousands};
 
 /// Writes the Markdown report.
 pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {

@@ -1,8 +1,10 @@
 //! The only code that writes output. Every printer takes finished data and
 //! any `W: Write`, so reports are tested against in-memory results.
 
+pub mod cache;
 pub mod check;
 pub mod claude_md;
+pub mod dump;
 pub mod human;
 pub mod json;
 pub mod markdown;
@@ -109,6 +111,13 @@ pub struct ScanReport {
     pub claudeignore: Option<ClaudeIgnore>,
 }
 
+/// Writes one message for people to `err` (stderr), as `ctxbudget: ...`.
+/// A closed stderr must not turn a finding into a crash: errors are
+/// dropped.
+pub fn warn(err: &mut dyn Write, message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(err, "ctxbudget: {message}");
+}
+
 /// Writes a scan report in the chosen format.
 pub fn write_scan(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
     match output.format {
@@ -165,22 +174,6 @@ pub fn top_symbols(files: &[FileStat], n: usize) -> Vec<(&FileStat, &SymbolStat)
     });
     ranked.truncate(n);
     ranked
-}
-
-/// Human-friendly byte size (`9.1 MB`), decimal units.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(100));
         }
         bar.inc(1);
-        bar.set_message(crate::report::human_bytes(total_bytes));
+        bar.set_message(crate::units::human_bytes(total_bytes));
     }
 
     /// Removes the bar, leaving stderr as it was.

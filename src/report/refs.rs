@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::TokenizerInfo;
 use super::human::pad;
 use super::style::Style;
-use crate::budget::thousands;
+use crate::lang::SymbolKind;
+use crate::units::thousands;
 
 /// How to print references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub struct Reference {
     /// Its name with the enclosing names.
     pub qualified_name: String,
     /// function, method, class, ...
-    pub kind: String,
+    pub kind: SymbolKind,
     /// Tokens of its lines.
     pub tokens: u64,
     /// Tokens of the whole file.
@@ -145,7 +146,7 @@ fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Re
     let width = |f: &dyn Fn(&Reference) -> usize| all.iter().map(|r| f(r)).max().unwrap_or(0);
     let ref_width = width(&|r| r.reference().chars().count());
     let name_width = width(&|r| r.qualified_name.chars().count()).min(48);
-    let kind_width = width(&|r| r.kind.len());
+    let kind_width = width(&|r| r.kind.name().len());
     let token_width = width(&|r| thousands(r.tokens).len());
 
     for (i, section) in report.sections.iter().enumerate() {
@@ -160,7 +161,7 @@ fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Re
                 "{}  {}  {}  {:>tw$} tokens  {}",
                 style.path(&pad(&reference, ref_width)),
                 pad(&r.qualified_name, name_width),
-                pad(&r.kind, kind_width),
+                pad(r.kind.name(), kind_width),
                 thousands(r.tokens),
                 style.dim(&format!("(file {})", thousands(r.file_tokens))),
                 tw = token_width,
@@ -201,7 +202,7 @@ fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Re
             format!(
                 " (saves {}, {:.0}%)",
                 thousands(saved),
-                crate::budget::percent(saved, savings.whole)
+                crate::units::percent(saved, savings.whole)
             )
         } else {
             String::new()
@@ -250,7 +251,7 @@ fn write_json(report: &RefsReport, out: &mut dyn Write) -> io::Result<()> {
             end_line: r.end_line,
             name: &r.name,
             qualified_name: &r.qualified_name,
-            kind: &r.kind,
+            kind: r.kind.name(),
             tokens: r.tokens,
             file_tokens: r.file_tokens,
             score: (r.score * 1e6).round() / 1e6,

@@ -8,46 +8,10 @@ use serde::Serialize;
 
 use super::TokenizerInfo;
 use super::style::Style;
-use crate::budget::{percent, plural as count, thousands};
 use crate::sessions::Summary;
 use crate::sessions::time;
-
-/// Why a range is offered instead of a whole read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Why {
-    /// The session edited it after the read.
-    Edited,
-    /// The session searched for a word in it after the read.
-    Searched,
-    /// Nothing is known of what the session wanted: among the largest.
-    Largest,
-}
-
-impl Why {
-    fn name(self) -> &'static str {
-        match self {
-            Why::Edited => "edited",
-            Why::Searched => "searched",
-            Why::Largest => "largest",
-        }
-    }
-}
-
-/// A range to read instead of a whole file.
-#[derive(Debug, Clone)]
-pub struct Instead {
-    /// `@path#Lstart-end`.
-    pub reference: String,
-    /// The symbol's qualified name.
-    pub qualified_name: String,
-    /// function, class, ...
-    pub kind: String,
-    /// Tokens of its lines.
-    pub tokens: u64,
-    /// Why this one.
-    pub why: Why,
-}
+use crate::suggest::sessions::{Instead, Why};
+use crate::units::{percent, plural as count, thousands};
 
 /// Everything `sessions` prints.
 #[derive(Debug, Clone)]
@@ -527,7 +491,7 @@ fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
                     .map(|i| JsonInstead {
                         reference: &i.reference,
                         qualified_name: &i.qualified_name,
-                        kind: &i.kind,
+                        kind: i.kind.name(),
                         tokens: i.tokens,
                         why: i.why,
                     })

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::ScanReport;
 use super::style::Style;
-use crate::budget::{percent, thousands};
+use crate::units::{percent, thousands};
 
 /// One line of the tree before it is laid out.
 struct Row {

@@ -451,7 +451,7 @@ impl Reader<'_> {
                 .or(result.content.as_deref())
                 .unwrap_or("");
             if shown.len() > MAX_RESULT_BYTES
-                || crate::tokenize::long_run_bytes(shown) > crate::source::MAX_LONG_RUN_BYTES
+                || crate::text::long_run_bytes(shown) > crate::source::MAX_LONG_RUN_BYTES
             {
                 self.part.skipped.unpriced_reads += 1;
                 continue;

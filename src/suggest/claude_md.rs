@@ -7,13 +7,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::budget::{Flag, Limits, thousands};
-use crate::lang::Kind;
+use crate::budget::Limits;
+use crate::lang::{Kind, SymbolKind};
 use crate::memory::block::{BEGIN, END};
 use crate::memory::markdown::{code_span, inert_prose};
 use crate::stats::FileStat;
+use crate::stats::Flag;
 use crate::suggest::project::About;
 use crate::suggest::refs::is_test_path;
+use crate::units::thousands;
 
 /// The budget when none is given, in tokens of the selected tokenizer.
 pub const DEFAULT_BUDGET: u64 = 1_500;
@@ -715,7 +717,7 @@ const LANGUAGE_NAMES: &[&str] = &[
 const MIN_PART_TOKENS: u64 = 100;
 
 /// Symbol kinds that are not a unit to read on their own.
-const SKIPPED_KINDS: &[&str] = &["impl", "module", "namespace"];
+const SKIPPED_KINDS: &[SymbolKind] = &[SymbolKind::Impl, SymbolKind::Module, SymbolKind::Namespace];
 
 /// How much the rest of the code leans on each symbol of a file, `None`
 /// for symbols not worth pointing at: nested inside a function, in a
@@ -737,10 +739,7 @@ fn weights(
             open.pop();
         }
         let in_function = open.iter().any(|&(_, function)| function);
-        open.push((
-            span.end_line,
-            matches!(span.kind.as_str(), "function" | "method"),
-        ));
+        open.push((span.end_line, span.kind.is_callable()));
         let name = span.name.as_str();
         let users = files_using.get(s).copied().unwrap_or(0);
         let in_test_module = span
@@ -749,9 +748,8 @@ fn weights(
             .any(|part| matches!(part, "tests" | "test"));
         // A one-line function or a tiny method (an accessor such as
         // `is_dir`) is no part worth reading on its own.
-        let one_liner = (span.end_line == span.start_line
-            && matches!(span.kind.as_str(), "function" | "method"))
-            || (span.kind == "method" && symbol.tokens < 24);
+        let one_liner = (span.end_line == span.start_line && span.kind.is_callable())
+            || (span.kind == SymbolKind::Method && symbol.tokens < 24);
         if users == 0
             || in_function
             || in_test_module
@@ -759,7 +757,7 @@ fn weights(
             || name.chars().count() < 3
             || name.starts_with("__")
             || LANGUAGE_NAMES.contains(&name)
-            || SKIPPED_KINDS.contains(&span.kind.as_str())
+            || SKIPPED_KINDS.contains(&span.kind)
         {
             out.push(None);
             continue;
@@ -769,10 +767,10 @@ fn weights(
         let distinct = if plain_word { 0.35 } else { 1.0 };
         // A method's bare name is shared by every type that has one, and
         // a plain-word method (`get`, `super`) by half the code.
-        let kind = match span.kind.as_str() {
-            "method" if plain_word => 0.1,
-            "method" => 0.5,
-            "function" | "macro" => 0.8,
+        let kind = match span.kind {
+            SymbolKind::Method if plain_word => 0.1,
+            SymbolKind::Method => 0.5,
+            SymbolKind::Function | SymbolKind::Macro => 0.8,
             _ => 1.0,
         };
         // A name that is also a directory or module on the file's path is
@@ -893,7 +891,7 @@ mod tests {
                     span: Span {
                         name: name.to_string(),
                         qualified_name: name.to_string(),
-                        kind: "function".to_string(),
+                        kind: SymbolKind::Function,
                         start_line: 10 * i as u32 + 1,
                         end_line: 10 * i as u32 + 9,
                     },
@@ -1070,7 +1068,7 @@ mod tests {
                 ("Walker", 900),
             ],
         );
-        f.symbols[2].span.kind = "method".to_string();
+        f.symbols[2].span.kind = SymbolKind::Method;
         let weights = weights(&f, &[50, 40, 30, 5], &BTreeMap::new());
         assert_eq!(weights[..3], [None, None, None], "{weights:?}");
         assert!(weights[3].is_some());

@@ -7,4 +7,5 @@ pub mod claude_md;
 pub mod deny;
 pub mod project;
 pub mod refs;
+pub mod sessions;
 pub mod words;

@@ -1,0 +1,122 @@
+//! `check`'s configuration: where the memory files are, the budgets, how
+//! to print.
+
+use std::path::PathBuf;
+
+use super::file::Loaded;
+use crate::cli::Cli;
+use crate::cli::check::{CheckArgs, CheckFormat};
+use crate::error::Error;
+use crate::tokenize::TokenizerKind;
+
+use super::input::choose_tokenizer;
+
+/// Most import hops `check.max_import_hops` may ask for.
+const MAX_IMPORT_HOPS: usize = 64;
+
+/// Everything `check` needs, decided once.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    /// Where and how far to look.
+    pub memory: crate::memory::Options,
+    /// Changed files; empty to check unconditionally.
+    pub files: Vec<PathBuf>,
+    /// Which tokenizer counts.
+    pub tokenizer: TokenizerKind,
+    /// The Claude estimate's factor over cl100k.
+    pub claude_factor: f64,
+    /// The budgets.
+    pub budget: crate::memory::cost::Budget,
+    /// Tokens added per loaded file for the line that introduces it.
+    pub file_overhead: u64,
+    /// JSON instead of the human report.
+    pub json: bool,
+    /// Sections listed per file.
+    pub sections: usize,
+    /// Color the human report.
+    pub color: bool,
+}
+
+/// Claude Code warns about a memory file over this many characters.
+pub const DEFAULT_MAX_FILE_CHARS: u64 = 40_000;
+/// Claude Code's docs advise memory files under this many lines.
+pub const DEFAULT_MAX_FILE_LINES: u64 = 200;
+/// Tokens of the line that introduces each loaded memory file.
+pub const DEFAULT_FILE_OVERHEAD: u64 = 20;
+
+/// Builds the `check` configuration from the parsed command line.
+pub fn build(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
+    let paths = [args.root.clone()];
+    let loaded = Loaded::read(args.config.as_deref(), &paths)?;
+    let (tokenizer, claude_factor) = choose_tokenizer(args.tokenizer, args.claude_factor, &loaded)?;
+    let section = &loaded.file.check;
+    let flag = |name: &str, value: Option<u64>| -> Result<Option<u64>, Error> {
+        match value {
+            Some(0) => Err(Error::Usage(format!("--{name} must be positive"))),
+            other => Ok(other),
+        }
+    };
+    let max_tokens = match flag("max-tokens", args.max_tokens)? {
+        Some(v) => Some(v),
+        None => loaded.positive("check.max_tokens", &section.max_tokens)?,
+    };
+    let max_file_chars = match flag("max-file-chars", args.max_file_chars)? {
+        Some(v) => v,
+        None => loaded
+            .positive("check.max_file_chars", &section.max_file_chars)?
+            .unwrap_or(DEFAULT_MAX_FILE_CHARS),
+    };
+    let max_file_lines = match flag("max-file-lines", args.max_file_lines)? {
+        Some(v) => v,
+        None => loaded
+            .positive("check.max_file_lines", &section.max_file_lines)?
+            .unwrap_or(DEFAULT_MAX_FILE_LINES),
+    };
+    let file_overhead = match &section.file_overhead_tokens {
+        Some(v) if *v.get_ref() >= 0 => *v.get_ref() as u64,
+        Some(v) => {
+            return Err(loaded.bad(
+                "check.file_overhead_tokens",
+                v.span(),
+                "must be zero or a positive integer",
+            ));
+        }
+        None => DEFAULT_FILE_OVERHEAD,
+    };
+    let max_hops = match &section.max_import_hops {
+        Some(v) if *v.get_ref() > MAX_IMPORT_HOPS as i64 => {
+            return Err(loaded.bad(
+                "check.max_import_hops",
+                v.span(),
+                &format!("must be at most {MAX_IMPORT_HOPS} (Claude Code follows 4)"),
+            ));
+        }
+        _ => loaded
+            .positive("check.max_import_hops", &section.max_import_hops)?
+            .map_or(crate::memory::MAX_HOPS, |v| v as usize),
+    };
+    Ok(CheckConfig {
+        memory: crate::memory::Options {
+            project: args.root.clone(),
+            user: args.user || section.user.unwrap_or(false),
+            home: std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            max_hops,
+            max_bytes: crate::memory::MAX_BYTES,
+        },
+        files: args.files.clone(),
+        tokenizer,
+        claude_factor,
+        budget: crate::memory::cost::Budget {
+            max_tokens,
+            max_file_chars,
+            max_file_lines,
+            strict: args.strict || section.strict.unwrap_or(false),
+        },
+        file_overhead,
+        json: args.format == CheckFormat::Json,
+        sections: args.sections,
+        color: super::use_color(cli.color),
+    })
+}

@@ -1,0 +1,230 @@
+//! `ctxbudget.toml`: found, read within a bound, parsed with every unknown
+//! key refused, and values checked with the line they are on.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::Error;
+use crate::tokenize::TokenizerKind;
+
+/// The config file looked for at the scanned root.
+pub const CONFIG_FILE: &str = "ctxbudget.toml";
+
+/// A config file larger than this is refused.
+const CONFIG_BYTES: u64 = 1 << 20;
+
+/// The file's shape. Unknown keys are errors that list the allowed ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileConfig {
+    pub(super) tokenizer: Option<TokenizerKind>,
+    pub(super) claude_factor: Option<Spanned<f64>>,
+    pub(super) window: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub(super) scan: ScanSection,
+    #[serde(default)]
+    pub(super) check: CheckSection,
+    #[serde(default)]
+    pub(super) claude_md: ClaudeMdSection,
+    #[serde(default)]
+    pub(super) sessions: SessionsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SessionsSection {
+    pub(super) transcripts: Option<PathBuf>,
+    pub(super) whole_read_tokens: Option<Spanned<i64>>,
+    pub(super) top: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClaudeMdSection {
+    pub(super) budget: Option<Spanned<i64>>,
+    pub(super) file: Option<PathBuf>,
+    pub(super) expensive_tokens: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CheckSection {
+    pub(super) max_tokens: Option<Spanned<i64>>,
+    pub(super) max_file_chars: Option<Spanned<i64>>,
+    pub(super) max_file_lines: Option<Spanned<i64>>,
+    pub(super) strict: Option<bool>,
+    pub(super) user: Option<bool>,
+    pub(super) file_overhead_tokens: Option<Spanned<i64>>,
+    pub(super) max_import_hops: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ScanSection {
+    #[serde(default)]
+    pub(super) include: Vec<String>,
+    #[serde(default)]
+    pub(super) exclude: Vec<String>,
+    pub(super) max_file_size: Option<Spanned<SizeValue>>,
+    #[serde(default)]
+    pub(super) fail_on: Vec<Spanned<String>>,
+    pub(super) read_limit: Option<Spanned<i64>>,
+    pub(super) line_limit: Option<Spanned<i64>>,
+    pub(super) large_percent: Option<Spanned<f64>>,
+    pub(super) minified_line_chars: Option<Spanned<i64>>,
+    pub(super) minified_average_chars: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub(super) generated_markers: Vec<String>,
+    #[serde(default)]
+    pub(super) disabled_generated_markers: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) not_generated: Vec<String>,
+    pub(super) advice_tokens: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub(super) lockfiles: Vec<String>,
+    pub(super) data_file_tokens: Option<Spanned<i64>>,
+    pub(super) top: Option<Spanned<i64>>,
+    pub(super) large_symbol_tokens: Option<Spanned<i64>>,
+    pub(super) max_parse_bytes: Option<Spanned<i64>>,
+    pub(super) parse_timeout_ms: Option<Spanned<i64>>,
+    pub(super) symbols: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum SizeValue {
+    Bytes(i64),
+    Text(String),
+}
+
+/// Reads and checks a config file's text. `path` is only for messages.
+fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
+    toml::from_str(text).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+/// A value error naming the key, its line and what is allowed.
+fn bad_value(
+    path: &Path,
+    text: &str,
+    key: &str,
+    span: std::ops::Range<usize>,
+    allowed: &str,
+) -> Error {
+    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    Error::Config {
+        path: path.to_path_buf(),
+        message: format!("line {line}: `{key}` = {}: {allowed}", text[span].trim()),
+    }
+}
+
+/// Where the config file is: `--config`, else `ctxbudget.toml` at the root.
+fn config_path(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let root = match paths {
+        [one] if one.is_dir() => one.clone(),
+        [one] => one.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ => PathBuf::from("."),
+    };
+    let candidate = root.join(CONFIG_FILE);
+    candidate.is_file().then_some(candidate)
+}
+
+/// A config file read and parsed (or the defaults when there is none),
+/// with what its error messages need.
+pub(super) struct Loaded {
+    pub(super) file: FileConfig,
+    pub(super) text: String,
+    pub(super) path: PathBuf,
+}
+
+impl Loaded {
+    /// Reads `--config`, else `ctxbudget.toml` at the root of `paths`.
+    pub(super) fn read(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Loaded, Error> {
+        let Some(path) = config_path(explicit, paths) else {
+            return Ok(Loaded {
+                file: FileConfig::default(),
+                text: String::new(),
+                path: PathBuf::from(CONFIG_FILE),
+            });
+        };
+        let text = crate::fsio::read_bounded(&path, CONFIG_BYTES)
+            .map_err(|e| e.message())
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_string()))
+            .map_err(|why| Error::Config {
+                path: path.clone(),
+                message: format!("cannot read it: {why}"),
+            })?;
+        Ok(Loaded {
+            file: parse_file(&path, &text)?,
+            text,
+            path,
+        })
+    }
+
+    pub(super) fn positive(
+        &self,
+        key: &str,
+        value: &Option<Spanned<i64>>,
+    ) -> Result<Option<u64>, Error> {
+        match value {
+            Some(v) if *v.get_ref() > 0 => Ok(Some(*v.get_ref() as u64)),
+            Some(v) => Err(self.bad(key, v.span(), "must be a positive integer")),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn positive_float(
+        &self,
+        key: &str,
+        value: &Option<Spanned<f64>>,
+        max: f64,
+    ) -> Result<Option<f64>, Error> {
+        match value {
+            Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= max => {
+                Ok(Some(*v.get_ref()))
+            }
+            Some(v) => Err(self.bad(
+                key,
+                v.span(),
+                &format!("must be a number above 0 and at most {max}"),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn bad(&self, key: &str, span: std::ops::Range<usize>, allowed: &str) -> Error {
+        bad_value(&self.path, &self.text, key, span, allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_the_key_the_line_and_the_allowed_ones() {
+        let text = "tokenizer = \"cl100k\"\n[scan]\nread_limt = 5\n";
+        let error = parse_file(Path::new("ctxbudget.toml"), text).expect_err("typo");
+        let message = error.to_string();
+        assert!(message.contains("line 3"), "{message}");
+        assert!(message.contains("read_limt"), "{message}");
+        assert!(message.contains("read_limit"), "{message}");
+    }
+
+    #[test]
+    fn bad_enum_values_list_what_is_allowed() {
+        let error = parse_file(Path::new("c.toml"), "tokenizer = \"gpt2\"\n").expect_err("bad");
+        let message = error.to_string();
+        assert!(
+            message.contains("gpt2") && message.contains("cl100k"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! What every front end that walks and prices a repository shares: the
+//! walk, the tokenizer, the limits, parsing, the cache and threads.
+
+use std::path::PathBuf;
+
+use super::file::{Loaded, SizeValue};
+use crate::budget::Limits;
+use crate::cli::common::{InputArgs, TokenizerArg};
+use crate::error::Error;
+use crate::tokenize::{DEFAULT_CLAUDE_FACTOR, TokenizerKind};
+use crate::walk::WalkOptions;
+
+/// Files larger than this are skipped unless the limit is raised.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 << 20;
+
+/// Most worker threads `-j` may ask for: more only costs memory and time.
+const MAX_THREADS: usize = 256;
+
+/// How to find, read, count, judge and parse a repository's files.
+#[derive(Debug, Clone)]
+pub struct InputConfig {
+    /// Name files from the project root (the nearest ancestor holding
+    /// `.git`) rather than from the scanned path, so references and deny
+    /// rules paste into the project as they are (`scan` only).
+    pub project_relative: bool,
+    /// The paths to price, as given.
+    pub paths: Vec<PathBuf>,
+    /// How to walk them.
+    pub walk: WalkOptions,
+    /// The include and exclude globs, compiled.
+    pub filter: std::sync::Arc<crate::walk::Filter>,
+    /// Which tokenizer counts.
+    pub tokenizer: TokenizerKind,
+    /// The Claude estimate's factor over cl100k.
+    pub claude_factor: f64,
+    /// Thresholds behind the flags.
+    pub limits: Limits,
+    /// Files above this many bytes are skipped.
+    pub max_file_bytes: u64,
+    /// Whether a progress bar may be shown (it still needs a terminal).
+    pub progress: bool,
+    /// Parse files for symbol spans.
+    pub symbols: bool,
+    /// Bounds on parsing one file.
+    pub parse: crate::syntax::ParseLimits,
+    /// Where counts and spans are remembered between runs (`None`: off).
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// What every command that walks and prices a repository shares: the walk,
+/// the tokenizer, the limits, parsing and the cache. Output settings are
+/// the scan report's defaults; each command sets its own.
+pub(super) fn build(
+    args: &InputArgs,
+    paths: &[PathBuf],
+    window: Option<u64>,
+    loaded: &Loaded,
+) -> Result<InputConfig, Error> {
+    let file = &loaded.file;
+    let section = &file.scan;
+    let (tokenizer, claude_factor) =
+        choose_tokenizer(args.count.tokenizer, args.count.claude_factor, loaded)?;
+    let mut limits = Limits::default();
+    if let Some(window) = window.filter(|w| *w > 0) {
+        limits.window = window;
+    } else if window == Some(0) {
+        return Err(Error::Usage(
+            "--window must be a positive number of tokens".into(),
+        ));
+    } else if let Some(window) = loaded.positive("window", &file.window)? {
+        limits.window = window;
+    }
+    if let Some(v) = loaded.positive("scan.read_limit", &section.read_limit)? {
+        limits.read_tokens = v;
+    }
+    if let Some(v) = loaded.positive("scan.line_limit", &section.line_limit)? {
+        limits.lines = v;
+    }
+    if let Some(v) = loaded.positive_float("scan.large_percent", &section.large_percent, 100.0)? {
+        limits.large_percent = v;
+    }
+    if let Some(v) = loaded.positive("scan.minified_line_chars", &section.minified_line_chars)? {
+        limits.minified_line_chars = v;
+    }
+    if let Some(v) = loaded.positive(
+        "scan.minified_average_chars",
+        &section.minified_average_chars,
+    )? {
+        limits.minified_average_chars = v;
+    }
+    if let Some(v) = loaded.positive("scan.data_file_tokens", &section.data_file_tokens)? {
+        limits.data_file_tokens = v;
+    }
+    if let Some(v) = loaded.positive("scan.large_symbol_tokens", &section.large_symbol_tokens)? {
+        limits.symbol_tokens = v;
+    }
+    let mut parse = crate::syntax::ParseLimits::default();
+    if let Some(v) = loaded.positive("scan.max_parse_bytes", &section.max_parse_bytes)? {
+        parse.max_bytes = v;
+    }
+    if let Some(v) = loaded.positive("scan.parse_timeout_ms", &section.parse_timeout_ms)? {
+        parse.timeout = std::time::Duration::from_millis(v);
+    }
+    limits
+        .generated_markers
+        .extend(section.generated_markers.iter().map(|m| m.to_lowercase()));
+    for name in &section.disabled_generated_markers {
+        if !crate::budget::generated::BUILTIN.contains(&name.get_ref().as_str()) {
+            return Err(loaded.bad(
+                "scan.disabled_generated_markers",
+                name.span(),
+                &format!(
+                    "names no built-in marker; use one of {}",
+                    crate::budget::generated::BUILTIN.join(", ")
+                ),
+            ));
+        }
+        limits
+            .disabled_generated_markers
+            .push(name.get_ref().clone());
+    }
+    let mut not_generated = globset::GlobSetBuilder::new();
+    for glob in &section.not_generated {
+        let pattern = glob.trim_start_matches("./");
+        let built = globset::GlobBuilder::new(pattern)
+            .literal_separator(pattern.contains('/'))
+            .build()
+            .map_err(|e| Error::Config {
+                path: loaded.path.clone(),
+                message: format!("scan.not_generated: {e}"),
+            })?;
+        not_generated.add(built);
+        if !pattern.contains('/') {
+            // A glob without `/` matches a name at any depth.
+            if let Ok(deep) = globset::Glob::new(&format!("**/{pattern}")) {
+                not_generated.add(deep);
+            }
+        }
+    }
+    limits.not_generated = not_generated.build().map_err(|e| Error::Config {
+        path: loaded.path.clone(),
+        message: format!("scan.not_generated: {e}"),
+    })?;
+    if let Some(v) = loaded.positive("scan.advice_tokens", &section.advice_tokens)? {
+        limits.advice_tokens = v;
+    }
+    limits.lockfiles.extend(section.lockfiles.iter().cloned());
+
+    let max_file_bytes = match (args.max_file_size, &section.max_file_size) {
+        (Some(bytes), _) => bytes,
+        (None, Some(value)) => {
+            let parsed = match value.get_ref() {
+                SizeValue::Bytes(n) if *n > 0 => Ok(*n as u64),
+                SizeValue::Bytes(_) => Err("must be positive".to_string()),
+                SizeValue::Text(s) => crate::cli::common::parse_size(s),
+            };
+            parsed.map_err(|why| {
+                loaded.bad(
+                    "scan.max_file_size",
+                    value.span(),
+                    &format!("{why} (bytes, or a string like \"100M\")"),
+                )
+            })?
+        }
+        (None, None) => DEFAULT_MAX_FILE_BYTES,
+    };
+
+    let mut include = section.include.clone();
+    include.extend(args.include.iter().cloned());
+    let mut exclude = section.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let walk = WalkOptions {
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        include,
+        exclude,
+        threads: match args.count.threads {
+            Some(n) if n > MAX_THREADS => {
+                return Err(Error::Usage(format!(
+                    "-j {n} is more worker threads than ctxbudget runs (at most {MAX_THREADS})\nhint: leave -j out for one per core"
+                )));
+            }
+            n => n.unwrap_or(0),
+        },
+    };
+    let filter = crate::walk::Filter::new(&walk).map_err(Error::Usage)?;
+
+    Ok(InputConfig {
+        project_relative: false,
+        paths: paths.to_vec(),
+        walk,
+        filter: std::sync::Arc::new(filter),
+        tokenizer,
+        claude_factor,
+        limits,
+        max_file_bytes,
+        progress: !args.count.no_progress,
+        symbols: section.symbols.unwrap_or(true),
+        parse,
+        cache_dir: if args.count.no_cache {
+            None
+        } else {
+            crate::cache::default_dir()
+        },
+    })
+}
+
+/// The tokenizer and Claude factor: flags, then the file, then defaults.
+pub(super) fn choose_tokenizer(
+    kind: Option<TokenizerArg>,
+    factor: Option<f64>,
+    loaded: &Loaded,
+) -> Result<(TokenizerKind, f64), Error> {
+    let tokenizer = match kind {
+        Some(TokenizerArg::Claude) => TokenizerKind::Claude,
+        Some(TokenizerArg::Cl100k) => TokenizerKind::Cl100k,
+        Some(TokenizerArg::O200k) => TokenizerKind::O200k,
+        None => loaded.file.tokenizer.unwrap_or(TokenizerKind::Claude),
+    };
+    let claude_factor = match factor {
+        Some(f) if f.is_finite() && f > 0.0 && f <= 10.0 => f,
+        Some(f) => {
+            return Err(Error::Usage(format!(
+                "--claude-factor {f} is out of range: use a number above 0 and at most 10 (default {DEFAULT_CLAUDE_FACTOR})"
+            )));
+        }
+        None => loaded
+            .positive_float("claude_factor", &loaded.file.claude_factor, 10.0)?
+            .unwrap_or(DEFAULT_CLAUDE_FACTOR),
+    };
+    Ok((tokenizer, claude_factor))
+}

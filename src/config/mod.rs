@@ -1,0 +1,51 @@
+//! Flags plus `ctxbudget.toml` become one configuration per subcommand.
+//! Flags win over the file, the file over defaults. No clap type goes past
+//! this module; every stage takes its own small options struct.
+//!
+//! - [`file`] reads and checks `ctxbudget.toml`;
+//! - [`input`] is what every front end that prices a repository shares
+//!   (walk, tokenizer, limits, parsing, cache, threads);
+//! - one module per subcommand builds that command's configuration.
+
+pub mod check;
+pub mod claude_md;
+mod file;
+pub mod input;
+pub mod refs;
+pub mod scan;
+pub mod sessions;
+
+use crate::cli::ColorChoice;
+
+pub use file::CONFIG_FILE;
+
+/// The columns human output must fit: `COLUMNS` when set, else the width
+/// of the terminal stdout is; `None` (no limit) when piped.
+pub fn output_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return Some(columns.max(40));
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(40))
+}
+
+/// Whether to color stdout: `--color`, then `NO_COLOR`, then whether stdout
+/// is a terminal.
+pub fn use_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `sessions`'s configuration: where transcripts are, which to read, and
+//! the input used to price the files they read.
+
+use std::path::{Path, PathBuf};
+
+use super::file::Loaded;
+use crate::cli::Cli;
+use crate::cli::common::InputArgs;
+use crate::cli::sessions::{SessionsArgs, SessionsFormat};
+use crate::error::Error;
+
+use super::input::InputConfig;
+
+/// Everything `sessions` needs, decided once.
+#[derive(Debug, Clone)]
+pub struct SessionsConfig {
+    /// The project (its one path), the tokenizer, threads and the cache
+    /// for pricing the files sessions read.
+    pub input: InputConfig,
+    /// Where the transcripts are.
+    pub transcripts: PathBuf,
+    /// Records before this instant are left out.
+    pub since: Option<crate::sessions::time::Millis>,
+    /// Session id prefixes; empty for all.
+    pub sessions: Vec<String>,
+    /// Whole reads over this are listed with references to read instead.
+    pub whole_read_tokens: u64,
+    /// Files in the human report (`None`: all).
+    pub top: Option<usize>,
+    /// JSON instead of tables.
+    pub json: bool,
+    /// Color the tables.
+    pub color: bool,
+}
+
+/// Whole reads over this many tokens get references to read instead.
+pub const DEFAULT_WHOLE_READ_TOKENS: u64 = 5_000;
+
+/// Builds the `sessions` configuration from the parsed command line.
+pub fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Error> {
+    let paths = [args.root.clone()];
+    let loaded = Loaded::read(args.count.config.as_deref(), &paths)?;
+    // No walk: only the files sessions read are priced.
+    let input_args = InputArgs {
+        count: args.count.clone(),
+        ..InputArgs::default()
+    };
+    let mut input = super::input::build(&input_args, &paths, None, &loaded)?;
+    input.symbols = true;
+    let section = &loaded.file.sessions;
+    let transcripts = match (&args.transcripts, &section.transcripts) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => expand_home(dir),
+        (None, None) => default_transcripts().ok_or_else(|| {
+            Error::Usage(
+                "cannot tell where Claude Code keeps transcripts: HOME is not set\nhint: pass --transcripts DIR".into(),
+            )
+        })?,
+    };
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    let whole_read_tokens = match args.whole_read_tokens {
+        Some(n) => n,
+        None => loaded
+            .positive("sessions.whole_read_tokens", &section.whole_read_tokens)?
+            .unwrap_or(DEFAULT_WHOLE_READ_TOKENS),
+    };
+    let top = match args.top {
+        Some(n) => n,
+        None => match &section.top {
+            Some(value) if *value.get_ref() == 0 => 0,
+            _ => loaded
+                .positive("sessions.top", &section.top)?
+                .map_or(super::scan::DEFAULT_TOP, |n| n as usize),
+        },
+    };
+    Ok(SessionsConfig {
+        input,
+        transcripts,
+        since,
+        sessions: args.session.clone(),
+        whole_read_tokens,
+        top: (top > 0).then_some(top),
+        json: args.format == SessionsFormat::Json,
+        color: super::use_color(cli.color),
+    })
+}
+
+/// `$CLAUDE_CONFIG_DIR/projects`, else `~/.claude/projects`.
+fn default_transcripts() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("projects"));
+    }
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
+    Some(PathBuf::from(home).join(".claude").join("projects"))
+}
+
+/// `~/x` as `$HOME/x`; anything else unchanged.
+fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// `--since`: a date or time (see [`crate::sessions::time::parse`]) or an
+/// age counted back from now (`90m`, `12h`, `7d`, `2w`).
+fn parse_since(text: &str) -> Result<crate::sessions::time::Millis, Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "--since {text:?} is neither a date nor an age\nhint: use 2026-11-01, 2026-11-01T09:00, or an age such as 12h, 7d, 2w"
+        ))
+    };
+    if let Some(at) = crate::sessions::time::parse(text) {
+        return Ok(at);
+    }
+    let text = text.trim();
+    let Some(unit_at) = text.char_indices().last().map(|(at, _)| at) else {
+        return Err(bad());
+    };
+    let (number, unit) = text.split_at(unit_at);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let minutes = match unit {
+        "m" => 1,
+        "h" => 60,
+        "d" => 60 * 24,
+        "w" => 60 * 24 * 7,
+        _ => return Err(bad()),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    Ok(now.saturating_sub(n.saturating_mul(minutes).saturating_mul(60_000)))
+}
