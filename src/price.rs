@@ -174,7 +174,7 @@ pub fn price_file(
                     span: Span {
                         name: s.name.clone(),
                         qualified_name: s.qualified_name.clone(),
-                        kind: s.kind.clone(),
+                        kind: s.kind,
                         start_line: s.start_line,
                         end_line: s.end_line,
                     },
