@@ -5,6 +5,7 @@
 pub mod choose;
 pub mod claude_md;
 pub mod deny;
+pub mod paths;
 pub mod project;
 pub mod refs;
 pub mod sessions;
