@@ -30,12 +30,12 @@ const MAGIC: &str = "ctxbudget-cache";
 const PACK_BYTES: u64 = 1 << 30;
 
 /// The environment variable that moves the cache.
-pub const DIR_VARIABLE: &str = "CTXBUDGET_CACHE_DIR";
+pub(crate) const DIR_VARIABLE: &str = "CTXBUDGET_CACHE_DIR";
 
 /// The cache directory: `CTXBUDGET_CACHE_DIR`, else the platform's cache
 /// directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches`
 /// on macOS, `%LOCALAPPDATA%` on Windows) plus `ctxbudget`.
-pub fn default_dir() -> Option<PathBuf> {
+pub(crate) fn default_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(DIR_VARIABLE).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir));
     }
@@ -59,18 +59,18 @@ pub fn default_dir() -> Option<PathBuf> {
 
 /// What one file's entry is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
+pub(crate) struct Key {
     /// xxh3-128 of the file's bytes.
-    pub content: u128,
+    pub(crate) content: u128,
     /// The BPE encoding counted with.
-    pub encoding: &'static str,
+    pub(crate) encoding: &'static str,
     /// Files above this many bytes were not parsed.
-    pub max_parse_bytes: u64,
+    pub(crate) max_parse_bytes: u64,
 }
 
 impl Key {
     /// The key for a file's bytes.
-    pub fn new(bytes: &[u8], encoding: &'static str, max_parse_bytes: u64) -> Key {
+    pub(crate) fn new(bytes: &[u8], encoding: &'static str, max_parse_bytes: u64) -> Key {
         Key {
             content: xxh3_128(bytes),
             encoding,
@@ -108,31 +108,31 @@ static TABLES_FINGERPRINT: LazyLock<u128> = LazyLock::new(|| {
 /// What is cached for one file: raw BPE counts (before any factor) and,
 /// once the file has been parsed, its spans or why there are none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// BPE tokens of the text.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// BPE tokens of the Read view.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
     /// `None` until parsed; then the spans or the reason there are none.
-    pub symbols: Option<Result<Vec<CachedSymbol>, String>>,
+    pub(crate) symbols: Option<Result<Vec<CachedSymbol>, String>>,
 }
 
 /// A span with the raw BPE count of its lines (stored as a JSON array).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "SymbolRow", into = "SymbolRow")]
-pub struct CachedSymbol {
+pub(crate) struct CachedSymbol {
     /// See [`crate::syntax::Span`].
-    pub name: String,
+    pub(crate) name: String,
     /// See [`crate::syntax::Span`].
-    pub qualified_name: String,
+    pub(crate) qualified_name: String,
     /// See [`crate::syntax::Span`].
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// See [`crate::syntax::Span`].
-    pub start_line: u32,
+    pub(crate) start_line: u32,
     /// See [`crate::syntax::Span`].
-    pub end_line: u32,
+    pub(crate) end_line: u32,
     /// Raw BPE tokens of its lines.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
 }
 
 type SymbolRow = (String, String, SymbolKind, u32, u32, u64);
@@ -167,7 +167,7 @@ impl From<CachedSymbol> for SymbolRow {
 /// The cache for one scan: the pack of its root, loaded once, and the
 /// entries this run used or computed, written back by [`Cache::persist`].
 #[derive(Debug)]
-pub struct Cache {
+pub(crate) struct Cache {
     pack: Option<PathBuf>,
     loaded: HashMap<String, String>,
     seen: Mutex<HashMap<String, String>>,
@@ -176,7 +176,7 @@ pub struct Cache {
 
 impl Cache {
     /// No cache: every lookup misses and nothing is written.
-    pub fn disabled() -> Cache {
+    pub(crate) fn disabled() -> Cache {
         Cache {
             pack: None,
             loaded: HashMap::new(),
@@ -187,7 +187,7 @@ impl Cache {
 
     /// The cache of the scan of `roots` in `dir`, with its pack loaded
     /// (a damaged pack loads as empty).
-    pub fn open(dir: &Path, roots: &[PathBuf]) -> Cache {
+    pub(crate) fn open(dir: &Path, roots: &[PathBuf]) -> Cache {
         let scope: Vec<String> = roots
             .iter()
             .map(|r| {
@@ -212,7 +212,7 @@ impl Cache {
     }
 
     /// The entry for `key`, if the pack holds an intact one.
-    pub fn get(&self, key: &Key) -> Option<Entry> {
+    pub(crate) fn get(&self, key: &Key) -> Option<Entry> {
         self.pack.as_ref()?;
         let described = key.describe();
         let json = self.loaded.get(&described)?;
@@ -222,7 +222,7 @@ impl Cache {
     }
 
     /// Remembers `entry` for `key`, to be written by [`Cache::persist`].
-    pub fn put(&self, key: &Key, entry: &Entry) {
+    pub(crate) fn put(&self, key: &Key, entry: &Entry) {
         if self.pack.is_none() {
             return;
         }
@@ -236,7 +236,7 @@ impl Cache {
     /// Writes the pack when this run changed anything (new entries, or
     /// files gone since the last run). Failures (read-only or full disk)
     /// are ignored: the cache only ever saves time.
-    pub fn persist(&self) {
+    pub(crate) fn persist(&self) {
         let Some(pack) = &self.pack else {
             return;
         };
@@ -275,7 +275,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// names them (`<hash>.pack` and its temporary files), then the directory
 /// when nothing else is left in it. Never follows a symbolic link and
 /// never touches anything else; returns how many files were removed.
-pub fn clear(dir: &Path) -> std::io::Result<u64> {
+pub(crate) fn clear(dir: &Path) -> std::io::Result<u64> {
     let mut removed = 0;
     for format in 1..=FORMAT {
         let version = dir.join(format!("v{format}"));

@@ -18,7 +18,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Why a file was not read.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// The path is not a regular file: a FIFO, socket, device or directory.
     NotRegular(&'static str),
     /// It holds more than the limit.
@@ -32,12 +32,12 @@ pub enum ReadError {
 
 impl ReadError {
     /// Whether the file is simply absent (not an error for optional files).
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, ReadError::Io(e) if e.kind() == io::ErrorKind::NotFound)
     }
 
     /// What went wrong, for a person.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             ReadError::NotRegular(kind) => format!("{kind}, not a regular file"),
             ReadError::TooLarge { limit } => format!("over the {limit}-byte limit"),
@@ -54,7 +54,7 @@ impl std::fmt::Display for ReadError {
 
 /// Opens `path` for reading without ever blocking, and checks on the open
 /// handle that it is a regular file.
-pub fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), ReadError> {
+pub(crate) fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -73,7 +73,7 @@ pub fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), ReadError>
 
 /// Reads at most `limit` bytes of the regular file at `path`; a file
 /// holding more is [`ReadError::TooLarge`], whatever its size says.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let (file, metadata) = open_regular(path)?;
     if metadata.len() > limit {
         return Err(ReadError::TooLarge { limit });
@@ -82,7 +82,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Reads the rest of an opened regular file, at most `limit` bytes.
-pub fn read_handle(file: File, size_hint: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_handle(file: File, size_hint: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::with_capacity(size_hint.min(limit).min(64 << 20) as usize + 1);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -94,7 +94,7 @@ pub fn read_handle(file: File, size_hint: u64, limit: u64) -> Result<Vec<u8>, Re
 }
 
 /// [`read_bounded`] decoded as text, invalid UTF-8 replaced by U+FFFD.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     let bytes = read_bounded(path, limit)?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -104,7 +104,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
 
 /// What a non-regular file is, for messages.
 #[cfg(unix)]
-pub fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
+pub(crate) fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     let t = metadata.file_type();
     if t.is_dir() {
@@ -122,7 +122,7 @@ pub fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
 
 /// What a non-regular file is, for messages.
 #[cfg(not(unix))]
-pub fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
+pub(crate) fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
     if metadata.is_dir() {
         "a directory"
     } else {
@@ -132,7 +132,7 @@ pub fn special_kind(metadata: &std::fs::Metadata) -> &'static str {
 
 /// Kernel filesystems whose files are not data (reading `/proc/kmsg`
 /// blocks, `/sys` files change under the reader): never walked.
-pub fn is_special_filesystem(path: &Path) -> bool {
+pub(crate) fn is_special_filesystem(path: &Path) -> bool {
     let Ok(real) = path.canonicalize() else {
         return false;
     };
@@ -146,7 +146,7 @@ const TEMP_PREFIX: &str = ".ctxbudget-tmp-";
 
 /// Whether a file name is one of ctxbudget's temporary files (this
 /// version's, or version 0.1's `.NAME.ctxbudget-PID-N.tmp`): never priced.
-pub fn is_temp_name(name: &str) -> bool {
+pub(crate) fn is_temp_name(name: &str) -> bool {
     name.starts_with(TEMP_PREFIX)
         || (name.starts_with('.') && name.ends_with(".tmp") && name.contains(".ctxbudget-"))
 }
@@ -156,7 +156,11 @@ pub fn is_temp_name(name: &str) -> bool {
 /// a regular file or lies outside the project, unless `allow_outside`.
 /// A file that does not exist yet is placed under its nearest existing
 /// directory, resolved the same way.
-pub fn write_target(root: &Path, file: &Path, allow_outside: bool) -> Result<PathBuf, String> {
+pub(crate) fn write_target(
+    root: &Path,
+    file: &Path,
+    allow_outside: bool,
+) -> Result<PathBuf, String> {
     let root = root
         .canonicalize()
         .map_err(|e| format!("cannot resolve the project directory: {}", plain(&e)))?;
@@ -228,7 +232,7 @@ fn plain(error: &io::Error) -> String {
 
 /// Why a write did not happen.
 #[derive(Debug)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     /// The target changed on disk since it was read.
     Changed,
     /// The target is read-only.
@@ -241,7 +245,11 @@ pub enum WriteError {
 /// step, provided it still holds `expected` (`None`: it did not exist).
 /// Keeps the target's permissions and, where allowed, its owner; creates
 /// a new file's missing directories.
-pub fn replace(target: &Path, bytes: &[u8], expected: Option<&[u8]>) -> Result<(), WriteError> {
+pub(crate) fn replace(
+    target: &Path,
+    bytes: &[u8],
+    expected: Option<&[u8]>,
+) -> Result<(), WriteError> {
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()

@@ -1,42 +1,55 @@
 //! ctxbudget prices a repository in LLM tokens and cuts what an AI coding
 //! session pays for context.
 //!
-//! The pipeline runs one way:
-//! `walk -> source -> tokenize -> stats -> budget -> suggest -> report`.
+//! Data flows one way:
+//! `walk -> source -> tokenize -> syntax -> stats -> budget/suggest -> report`.
+//! A stage uses only stages to its left.
 //!
-//! - [`walk`] finds candidate files (gitignore-aware, parallel);
-//! - [`source`] reads one file: its text and shape, or why it is skipped;
-//! - [`tokenize`] counts tokens exactly (BPE) or estimates Claude's;
-//! - [`stats`] turns counts into per-file, per-directory figures;
-//! - [`budget`] judges them against limits (flags with reasons);
-//! - [`suggest`] plans advice (deny rules) from the figures;
-//! - [`report`] is the only code that writes output.
+//! - `walk` finds candidate files (gitignore-aware, parallel);
+//! - `source` reads one file within a bound: its text and shape, or why it
+//!   is skipped;
+//! - `tokenize` counts tokens exactly (BPE) or estimates Claude's;
+//! - `syntax` finds symbol spans with tree-sitter and the grammar tables of
+//!   `lang` (language support as data, in `grammars/`);
+//! - `stats` turns counts into per-file, per-symbol, per-directory figures
+//!   and holds the flags a file carries;
+//! - `budget` judges files against the limits (which flags, and why);
+//! - `suggest` plans advice from the figures: deny rules, references, the
+//!   CLAUDE.md block, what a session should have read instead; pure;
+//! - `report` is the only code that writes output, warnings included.
 //!
-//! [`config`] turns flags and `ctxbudget.toml` into one configuration,
-//! [`command`] runs the stages for each subcommand, and [`run`] is what
-//! the binary calls.
+//! `price` is the engine every front end calls: it runs the left half
+//! (walk to budget, with the cache) once and returns priced files. Beside
+//! the stages: `memory` models Claude Code's memory files, `sessions` reads
+//! its transcripts, `fsio` and `text` are the bounded reads, safe writes and
+//! escaping every stage shares, `units` formats numbers.
+//!
+//! `config` turns flags and `ctxbudget.toml` into one configuration per
+//! command; `command` holds one thin front end per subcommand (engine +
+//! suggest + report; no command calls another), and [`run`] is what the
+//! binary calls.
 
-pub mod budget;
-pub mod cache;
+mod budget;
+mod cache;
 pub mod cli;
-pub mod command;
-pub mod config;
+mod command;
+mod config;
 pub mod error;
 pub mod exit_code;
-pub mod fsio;
+mod fsio;
 pub mod lang;
 pub mod memory;
-pub mod price;
-pub mod report;
+mod price;
+mod report;
 pub mod sessions;
-pub mod source;
-pub mod stats;
-pub mod suggest;
-pub mod syntax;
-pub mod text;
+mod source;
+mod stats;
+mod suggest;
+mod syntax;
+mod text;
 pub mod tokenize;
-pub mod units;
-pub mod walk;
+mod units;
+mod walk;
 
 use std::io::Write;
 

@@ -23,7 +23,7 @@ use crate::walk::{self, Found};
 /// Walks every path and prices every file on the walk's threads; `also`
 /// runs there too, on each priced file and its text (what other commands
 /// index). Returns files and skips sorted by path, each path once.
-pub fn price<T: Send>(
+pub(crate) fn price<T: Send>(
     config: &InputConfig,
     tokenizer: &Tokenizer,
     also: impl Fn(&FileStat, &Source) -> T + Sync,
@@ -84,7 +84,7 @@ pub fn price<T: Send>(
 
 /// Counts, judges and (unless turned off) finds the symbols of one file,
 /// taking from the cache what it holds and storing what was computed.
-pub fn price_file(
+pub(crate) fn price_file(
     rel: String,
     source: &Source,
     config: &InputConfig,
@@ -223,15 +223,15 @@ fn qualify(prefix: Option<&str>, rel: &str, is_file_root: bool) -> String {
 /// nearest ancestor holding `.git`) as a path from the working directory,
 /// and each scanned path relative to it. `None` when every path is the
 /// repository root itself, or they are not all in one repository.
-pub struct ProjectPaths {
+pub(crate) struct ProjectPaths {
     /// The project root, as reports name it.
-    pub label: String,
+    pub(crate) label: String,
     /// Per scanned path, its path from the project root (`.` for the root).
-    pub prefixes: Vec<String>,
+    pub(crate) prefixes: Vec<String>,
 }
 
 /// See [`ProjectPaths`].
-pub fn project_prefixes(paths: &[PathBuf]) -> Option<ProjectPaths> {
+pub(crate) fn project_prefixes(paths: &[PathBuf]) -> Option<ProjectPaths> {
     let real: Vec<PathBuf> = paths
         .iter()
         .map(|p| p.canonicalize().ok())
@@ -275,7 +275,7 @@ pub fn project_prefixes(paths: &[PathBuf]) -> Option<ProjectPaths> {
 
 /// The root as reports name it: the single path as given (`/`-separated,
 /// without `./` or a trailing `/`), or `.` for several paths.
-pub fn root_label(paths: &[PathBuf]) -> String {
+pub(crate) fn root_label(paths: &[PathBuf]) -> String {
     let [one] = paths else {
         return ".".to_string();
     };

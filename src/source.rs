@@ -11,27 +11,27 @@ use crate::fsio::ReadError;
 use crate::walk::{Skip, SkipReason};
 
 /// How much of the start of a file is searched for NUL bytes.
-pub const BINARY_PROBE: usize = 8 * 1024;
+pub(crate) const BINARY_PROBE: usize = 8 * 1024;
 
 /// A file with more bytes than this in very long runs of one kind of
 /// character (see [`crate::text::long_run_bytes`]) is not counted.
-pub const MAX_LONG_RUN_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_LONG_RUN_BYTES: u64 = 1 << 20;
 
 /// A file ready to be counted.
 #[derive(Debug)]
-pub struct Source {
+pub(crate) struct Source {
     /// The text; invalid UTF-8 sequences replaced by U+FFFD.
-    pub text: String,
+    pub(crate) text: String,
     /// The size on disk in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Whether the file was not valid UTF-8 and `text` is a lossy decoding.
-    pub lossy: bool,
+    pub(crate) lossy: bool,
 }
 
 /// Reads `path`, refusing what is not a regular text file under `max_bytes`.
 /// `unfollowed_symlink` is the walker saying the path is a symlink it did
 /// not follow (without `--follow`): it is reported, not read.
-pub fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Source, Skip> {
+pub(crate) fn read(path: &Path, max_bytes: u64, unfollowed_symlink: bool) -> Result<Source, Skip> {
     if unfollowed_symlink {
         let target = std::fs::read_link(path)
             .map(|t| format!(" to {}", t.display()))
@@ -113,7 +113,7 @@ fn unreadable(error: std::io::Error) -> Skip {
 /// binary signature (PDF, images, archives, compressed data, fonts, media:
 /// a PDF can run 20 KB before its first NUL), or a share of control bytes
 /// no text has (compressed data without a signature, such as Brotli).
-pub fn binary(head: &[u8]) -> Option<String> {
+pub(crate) fn binary(head: &[u8]) -> Option<String> {
     if let Some(at) = head.iter().position(|&b| b == 0) {
         return Some(format!("NUL byte at offset {at}: binary content"));
     }
@@ -158,17 +158,17 @@ fn too_large(size: u64, max_bytes: u64) -> Skip {
 
 /// The shape of a text: what flags and reports need, found in one pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// Lines as an editor numbers them (a final newline does not start one).
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// Characters in the longest line, without its line ending.
-    pub longest_line: u64,
+    pub(crate) longest_line: u64,
     /// Characters in all lines, without line endings.
-    pub chars: u64,
+    pub(crate) chars: u64,
 }
 
 /// Measures `text` in one pass over its bytes.
-pub fn shape(text: &str) -> Shape {
+pub(crate) fn shape(text: &str) -> Shape {
     let mut shape = Shape::default();
     for line in text.split_inclusive('\n') {
         let body = line.strip_suffix('\n').unwrap_or(line);

@@ -12,7 +12,7 @@ use crate::walk::Skip;
 
 /// A reason a file is flagged. Names are stable (JSON `flags`, `--fail-on`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Flag {
+pub(crate) enum Flag {
     /// A whole-file Read would be over the Read tool's token limit.
     OverReadLimit,
     /// More lines than the Read tool returns by default.
@@ -35,7 +35,7 @@ pub enum Flag {
 
 impl Flag {
     /// Every flag, in report order.
-    pub const ALL: [Flag; 9] = [
+    pub(crate) const ALL: [Flag; 9] = [
         Flag::OverReadLimit,
         Flag::OverLineLimit,
         Flag::Large,
@@ -48,7 +48,7 @@ impl Flag {
     ];
 
     /// The stable name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Flag::OverReadLimit => "over-read-limit",
             Flag::OverLineLimit => "over-line-limit",
@@ -63,12 +63,12 @@ impl Flag {
     }
 
     /// The flag with this stable name.
-    pub fn from_name(name: &str) -> Option<Flag> {
+    pub(crate) fn from_name(name: &str) -> Option<Flag> {
         Flag::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// What the flag means for a session, for the report's legend.
-    pub fn meaning(self) -> &'static str {
+    pub(crate) fn meaning(self) -> &'static str {
         match self {
             Flag::OverReadLimit => "a whole-file Read is refused or paged by Claude Code",
             Flag::OverLineLimit => "a whole-file Read stops at the line limit and misses the rest",
@@ -85,7 +85,7 @@ impl Flag {
     }
 
     /// Whether files with this flag belong in `permissions.deny`.
-    pub fn deny_worthy(self) -> bool {
+    pub(crate) fn deny_worthy(self) -> bool {
         matches!(self, Flag::Minified | Flag::Generated | Flag::Lockfile)
     }
 }
@@ -98,57 +98,57 @@ impl fmt::Display for Flag {
 
 /// A flag on one file with its one-line reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// Which flag.
-    pub flag: Flag,
+    pub(crate) flag: Flag,
     /// Why, with the figures (`read cost 31,204 tokens > 25,000`).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// The figures of one priced file.
 #[derive(Debug, Clone)]
-pub struct FileStat {
+pub(crate) struct FileStat {
     /// `/`-separated path relative to the root.
-    pub path: String,
+    pub(crate) path: String,
     /// Language name, when the registry knows the file.
-    pub language: Option<&'static str>,
+    pub(crate) language: Option<&'static str>,
     /// What the content is, when the language is known.
-    pub kind: Option<Kind>,
+    pub(crate) kind: Option<Kind>,
     /// The grammar that finds its symbols, when there is one.
-    pub grammar: Option<&'static str>,
+    pub(crate) grammar: Option<&'static str>,
     /// Size in bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Lines, longest line, characters.
-    pub shape: Shape,
+    pub(crate) shape: Shape,
     /// Tokens under the selected tokenizer.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Tokens as the Read tool shows the file (line numbers included).
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
     /// Flags with their reasons, in flag order.
-    pub verdicts: Vec<Verdict>,
+    pub(crate) verdicts: Vec<Verdict>,
     /// Symbols with their own token counts, by start line.
-    pub symbols: Vec<SymbolStat>,
+    pub(crate) symbols: Vec<SymbolStat>,
 }
 
 /// A symbol and the tokens of exactly its lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SymbolStat {
+pub(crate) struct SymbolStat {
     /// Where it is and what it is called.
-    pub span: Span,
+    pub(crate) span: Span,
     /// Tokens of lines `start_line..=end_line` (what its reference attaches),
     /// counted on their own under the selected tokenizer.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
 }
 
 impl SymbolStat {
     /// The paste-ready reference, `@path#Lstart-end`.
-    pub fn reference(&self, path: &str) -> String {
+    pub(crate) fn reference(&self, path: &str) -> String {
         format!("@{path}#L{}-{}", self.span.start_line, self.span.end_line)
     }
 }
 
 /// Byte offsets where each line of `text` starts.
-pub fn line_starts(text: &str) -> Vec<usize> {
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(
             text.match_indices('\n')
@@ -158,19 +158,9 @@ pub fn line_starts(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// The text of lines `start..=end` (1-based), line endings included.
-pub fn lines<'t>(text: &'t str, starts: &[usize], start: u32, end: u32) -> &'t str {
-    let from = starts
-        .get(start as usize - 1)
-        .copied()
-        .unwrap_or(text.len());
-    let to = starts.get(end as usize).copied().unwrap_or(text.len());
-    &text[from.min(to)..to]
-}
-
 /// The raw BPE count of each span's lines, as if counted on their own,
 /// from the segment counts of the same text.
-pub fn count_symbols(
+pub(crate) fn count_symbols(
     text: &str,
     segments: &Segments,
     spans: &[Span],
@@ -191,54 +181,54 @@ pub fn count_symbols(
 
 /// A path that was not priced.
 #[derive(Debug, Clone)]
-pub struct SkippedPath {
+pub(crate) struct SkippedPath {
     /// `/`-separated path relative to the root.
-    pub path: String,
+    pub(crate) path: String,
     /// Why, and the detail.
-    pub skip: Skip,
+    pub(crate) skip: Skip,
 }
 
 /// The figures of one directory, over every priced file below it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirStat {
+pub(crate) struct DirStat {
     /// `/`-separated path relative to the root; `.` is the root.
-    pub path: String,
+    pub(crate) path: String,
     /// Priced files below it, at any depth.
-    pub files: u64,
+    pub(crate) files: u64,
     /// Their bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Their tokens.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
 }
 
 /// Sums over the whole scan.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     /// Priced files.
-    pub files: u64,
+    pub(crate) files: u64,
     /// Their bytes.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Their lines.
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// Their tokens (the sum of the per-file figures).
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Their read cost.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
     /// Paths not priced.
-    pub skipped: u64,
+    pub(crate) skipped: u64,
 }
 
 /// Raw BPE counts of one file (before any factor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Tokens of the text.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Tokens of the Read view.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
 }
 
 /// The figures of one file from its raw counts, scaled for the tokenizer.
-pub fn measure(
+pub(crate) fn measure(
     path: String,
     language: Option<&'static lang::Language>,
     source: &Source,
@@ -264,7 +254,7 @@ pub fn measure(
 
 /// Every directory that holds a priced file (the root as `.`), sorted by
 /// path, with totals over the files below it.
-pub fn directories(files: &[FileStat]) -> Vec<DirStat> {
+pub(crate) fn directories(files: &[FileStat]) -> Vec<DirStat> {
     let mut dirs: BTreeMap<&str, DirStat> = BTreeMap::new();
     for file in files {
         let ancestors = std::iter::once(".").chain(
@@ -288,7 +278,7 @@ pub fn directories(files: &[FileStat]) -> Vec<DirStat> {
 }
 
 /// Sums over every priced file and counts the skips.
-pub fn totals(files: &[FileStat], skipped: &[SkippedPath]) -> Totals {
+pub(crate) fn totals(files: &[FileStat], skipped: &[SkippedPath]) -> Totals {
     let mut totals = Totals {
         skipped: skipped.len() as u64,
         ..Totals::default()
@@ -306,6 +296,16 @@ pub fn totals(files: &[FileStat], skipped: &[SkippedPath]) -> Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text of lines `start..=end` (1-based), line endings included.
+    fn lines<'t>(text: &'t str, starts: &[usize], start: u32, end: u32) -> &'t str {
+        let from = starts
+            .get(start as usize - 1)
+            .copied()
+            .unwrap_or(text.len());
+        let to = starts.get(end as usize).copied().unwrap_or(text.len());
+        &text[from.min(to)..to]
+    }
 
     fn file(path: &str, tokens: u64) -> FileStat {
         FileStat {

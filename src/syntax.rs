@@ -14,26 +14,26 @@ use crate::lang::grammar::{Grammar, NameMode, Role};
 
 /// One symbol: where it is and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     /// The name as written (`load`).
-    pub name: String,
+    pub(crate) name: String,
     /// The name with its containers (`Config.load`, `Parser::parse`).
-    pub qualified_name: String,
+    pub(crate) qualified_name: String,
     /// `function`, `method`, `class`, `struct`, ...
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// First line, 1-based: the first attribute, decorator or doc comment.
-    pub start_line: u32,
+    pub(crate) start_line: u32,
     /// Last line, 1-based, inclusive: the last line with a non-comment token.
-    pub end_line: u32,
+    pub(crate) end_line: u32,
 }
 
 /// Bounds on parsing one file.
 #[derive(Debug, Clone, Copy)]
-pub struct ParseLimits {
+pub(crate) struct ParseLimits {
     /// Files larger than this are not parsed.
-    pub max_bytes: u64,
+    pub(crate) max_bytes: u64,
     /// A parse running longer than this is abandoned.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 impl Default for ParseLimits {
@@ -47,7 +47,7 @@ impl Default for ParseLimits {
 
 /// Why a file with a grammar has no symbols.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NoSymbols {
+pub(crate) enum NoSymbols {
     /// Larger than the parse limit.
     TooLarge {
         /// The file's size.
@@ -74,7 +74,7 @@ pub enum NoSymbols {
 
 impl NoSymbols {
     /// Whether the reason depends on the machine rather than the text.
-    pub fn is_timeout(&self) -> bool {
+    pub(crate) fn is_timeout(&self) -> bool {
         matches!(self, NoSymbols::TimedOut { .. })
     }
 }
@@ -100,7 +100,11 @@ thread_local! {
 
 /// The symbols of `text` under `grammar`, sorted by start line (containers
 /// before their members), or why there are none.
-pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<Span>, NoSymbols> {
+pub(crate) fn spans(
+    grammar: &Grammar,
+    text: &str,
+    limits: ParseLimits,
+) -> Result<Vec<Span>, NoSymbols> {
     if text.len() as u64 > limits.max_bytes {
         return Err(NoSymbols::TooLarge {
             bytes: text.len() as u64,
@@ -169,7 +173,7 @@ pub fn spans(grammar: &Grammar, text: &str, limits: ParseLimits) -> Result<Vec<S
 /// How deep the walk follows nested definitions and blocks. Real code
 /// stays far below; hostile input (20,000 nested modules) would otherwise
 /// overflow a worker's stack, which aborts the whole run.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// Where the walk is: the qualifier for names, whether functions here are
 /// methods, and how deep it is.

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 /// Whether a character must not be shown as is: C0 and C1 controls (line
 /// breaks included), DEL, line and paragraph separators, and the
 /// bidirectional controls that make text read differently from its bytes.
-pub fn is_unsafe(c: char) -> bool {
+pub(crate) fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -20,7 +20,7 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// `text` with every unsafe character written as an escape (`\n`, `\t`,
 /// `\x1b`, `\u{202e}`); unchanged (and not copied) when there is none.
-pub fn escape(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
@@ -50,7 +50,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// A file name from the operating system as text: unsafe characters
 /// escaped as by [`escape`], and bytes that are not UTF-8 written `\xNN`,
 /// so two names that differ only in such bytes stay two names.
-pub fn os_name(name: &std::ffi::OsStr) -> Cow<'_, str> {
+pub(crate) fn os_name(name: &std::ffi::OsStr) -> Cow<'_, str> {
     if let Some(text) = name.to_str() {
         return escape(text);
     }
@@ -78,12 +78,12 @@ pub fn os_name(name: &std::ffi::OsStr) -> Cow<'_, str> {
 /// A run of one kind of character (letters, spaces, punctuation) longer
 /// than this is one pre-token piece whose exact BPE count costs far more
 /// per byte than ordinary text.
-pub const LONG_RUN: usize = 64 << 10;
+pub(crate) const LONG_RUN: usize = 64 << 10;
 
 /// Bytes of `text` that lie in runs longer than [`LONG_RUN`]: letters
 /// (any non-ASCII counts as a letter), whitespace, or punctuation; digits
 /// never form long pieces. One pass over the bytes, no allocation.
-pub fn long_run_bytes(text: &str) -> u64 {
+pub(crate) fn long_run_bytes(text: &str) -> u64 {
     if text.len() <= LONG_RUN {
         return 0;
     }

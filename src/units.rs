@@ -2,7 +2,7 @@
 //! byte sizes. Pure and shared by every stage that writes a figure.
 
 /// `part` as a percentage of `whole` (0 when `whole` is 0).
-pub fn percent(part: u64, whole: u64) -> f64 {
+pub(crate) fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {
@@ -11,12 +11,12 @@ pub fn percent(part: u64, whole: u64) -> f64 {
 }
 
 /// `n thing` or `n things`, with the number grouped.
-pub fn plural(n: u64, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -29,7 +29,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// Human-friendly byte size (`9.1 MB`), decimal units.
-pub fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -12,14 +12,14 @@ use ignore::{Match, WalkBuilder, WalkState};
 use crate::fsio;
 
 /// The project's own ignore file, in gitignore syntax.
-pub const IGNORE_FILE: &str = ".ctxbudgetignore";
+pub(crate) const IGNORE_FILE: &str = ".ctxbudgetignore";
 
 /// Version-control metadata directories, never walked.
 const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
 
 /// Why a path was not priced. The names are stable (JSON `skipped[].reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SkipReason {
+pub(crate) enum SkipReason {
     /// NUL bytes near the start: not text.
     Binary,
     /// Larger than the configured maximum file size.
@@ -39,7 +39,7 @@ pub enum SkipReason {
 
 impl SkipReason {
     /// The stable name used in JSON and reports.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Binary => "binary",
             Self::TooLarge => "too-large",
@@ -54,32 +54,31 @@ impl SkipReason {
 
 /// A path that was not priced, with a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skip {
-    /// Why.
-    pub reason: SkipReason,
+pub(crate) struct Skip {
+    pub(crate) reason: SkipReason,
     /// The detail (the OS message, the size, the loop target).
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// How to walk, decided by `config` from flags and `ctxbudget.toml`.
 #[derive(Debug, Clone, Default)]
-pub struct WalkOptions {
+pub(crate) struct WalkOptions {
     /// Ignore every ignore file (`--no-ignore`).
-    pub no_ignore: bool,
+    pub(crate) no_ignore: bool,
     /// Follow symbolic links (`--follow`).
-    pub follow: bool,
+    pub(crate) follow: bool,
     /// Keep only files matching one of these globs (empty: keep all).
-    pub include: Vec<String>,
+    pub(crate) include: Vec<String>,
     /// Drop files and directories matching any of these globs.
-    pub exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// Worker threads; 0 picks one per core.
-    pub threads: usize,
+    pub(crate) threads: usize,
 }
 
 /// What the walk hands each worker: a file to price, or a path it could
 /// not enter, both with the path relative to the walk root.
 #[derive(Debug)]
-pub enum Found {
+pub(crate) enum Found {
     /// A candidate file (or, without `--follow`, a symlink to report).
     File {
         /// Where it is on disk.
@@ -94,7 +93,6 @@ pub enum Found {
     Skipped {
         /// `/`-separated, relative to the root.
         rel: String,
-        /// Why.
         skip: Skip,
     },
 }
@@ -102,7 +100,7 @@ pub enum Found {
 /// Globs from `--include` / `--exclude`, compiled once. A glob without `/`
 /// matches a name at any depth; a glob with `/` matches the path from the root.
 #[derive(Debug)]
-pub struct Filter {
+pub(crate) struct Filter {
     include_names: GlobSet,
     include_paths: GlobSet,
     exclude_names: GlobSet,
@@ -112,7 +110,7 @@ pub struct Filter {
 
 impl Filter {
     /// Compiles the include and exclude globs; a bad glob names its flag.
-    pub fn new(options: &WalkOptions) -> Result<Filter, String> {
+    pub(crate) fn new(options: &WalkOptions) -> Result<Filter, String> {
         let (include_names, include_paths) = split_globs(&options.include, "--include")?;
         let (exclude_names, exclude_paths) = split_globs(&options.exclude, "--exclude")?;
         Ok(Filter {
@@ -157,7 +155,7 @@ fn split_globs(globs: &[String], flag: &str) -> Result<(GlobSet, GlobSet), Strin
 
 /// Walks `root` on several threads, calling `visit` for every file found
 /// and every path left out. The order of calls is not defined; callers sort.
-pub fn walk<F>(root: &Path, options: &WalkOptions, filter: &Filter, visit: F)
+pub(crate) fn walk<F>(root: &Path, options: &WalkOptions, filter: &Filter, visit: F)
 where
     F: Fn(Found) + Sync,
 {
@@ -458,7 +456,7 @@ fn skip_from_error(root: &Path, error: &ignore::Error, is_file_root: bool) -> Fo
 /// `path` relative to `root`, `/`-separated, unsafe characters escaped
 /// (see [`crate::text::os_name`]); the file name when the root
 /// itself is a file; `.` for the root.
-pub fn relative(root: &Path, path: &Path, is_file_root: bool) -> String {
+pub(crate) fn relative(root: &Path, path: &Path, is_file_root: bool) -> String {
     if is_file_root {
         return path
             .file_name()

@@ -10,7 +10,7 @@ use crate::memory::block::{BEGIN, END};
 
 /// The built-in markers, by the names `[scan] disabled_generated_markers`
 /// takes.
-pub const BUILTIN: [&str; 5] = [
+pub(crate) const BUILTIN: [&str; 5] = [
     "file-name",
     "go-header",
     "at-generated",
@@ -19,7 +19,7 @@ pub const BUILTIN: [&str; 5] = [
 ];
 
 /// How many lines at the top of a file the leading comment block may span.
-pub const HEAD_LINES: usize = 40;
+pub(crate) const HEAD_LINES: usize = 40;
 
 /// File name endings that generators use.
 const GENERATED_SUFFIXES: &[&str] = &[
@@ -86,16 +86,16 @@ const LEADS: &[&str] = &[
 
 /// What decides: the markers switched off and the user's own markers.
 #[derive(Debug, Clone, Default)]
-pub struct Markers<'a> {
+pub(crate) struct Markers<'a> {
     /// Built-in marker names switched off.
-    pub disabled: &'a [String],
+    pub(crate) disabled: &'a [String],
     /// Lower-cased phrases of the user's, found anywhere in a leading
     /// comment line.
-    pub extra: &'a [String],
+    pub(crate) extra: &'a [String],
 }
 
 /// Why `text` (at `rel`) is generated, or `None`.
-pub fn reason(rel: &str, text: &str, markers: &Markers<'_>) -> Option<String> {
+pub(crate) fn reason(rel: &str, text: &str, markers: &Markers<'_>) -> Option<String> {
     let on = |name: &str| !markers.disabled.iter().any(|d| d == name);
     let name = rel.rsplit('/').next().unwrap_or(rel);
     if on("file-name") {

@@ -5,10 +5,10 @@ use crate::source::Shape;
 use crate::stats::{Flag, Verdict};
 use crate::units::{percent, thousands};
 
-pub mod generated;
+pub(crate) mod generated;
 
 /// File names that are dependency lock files in the common ecosystems.
-pub const DEFAULT_LOCKFILES: &[&str] = &[
+pub(crate) const DEFAULT_LOCKFILES: &[&str] = &[
     "Cargo.lock",
     "package-lock.json",
     "npm-shrinkwrap.json",
@@ -43,38 +43,38 @@ pub const DEFAULT_LOCKFILES: &[&str] = &[
 
 /// Below this read cost a file gets no deny rule, no "never read" line in
 /// CLAUDE.md and no `minified` flag: it is never worth the risk.
-pub const DEFAULT_ADVICE_TOKENS: u64 = 2_000;
+pub(crate) const DEFAULT_ADVICE_TOKENS: u64 = 2_000;
 
 /// Every threshold behind the flags; each one configurable.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// The context window, in tokens.
-    pub window: u64,
+    pub(crate) window: u64,
     /// `over-read-limit` above this read cost.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
     /// `over-line-limit` above this many lines.
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// `large` above this percentage of the window.
-    pub large_percent: f64,
+    pub(crate) large_percent: f64,
     /// `minified` needs a line at least this long (characters) ...
-    pub minified_line_chars: u64,
+    pub(crate) minified_line_chars: u64,
     /// ... and an average line at least this long.
-    pub minified_average_chars: u64,
+    pub(crate) minified_average_chars: u64,
     /// The user's lower-cased generated-code markers, beside the built-in
     /// ones (see [`generated`]).
-    pub generated_markers: Vec<String>,
+    pub(crate) generated_markers: Vec<String>,
     /// Built-in generated-code markers switched off, by name.
-    pub disabled_generated_markers: Vec<String>,
+    pub(crate) disabled_generated_markers: Vec<String>,
     /// Paths never flagged `generated`.
-    pub not_generated: globset::GlobSet,
+    pub(crate) not_generated: globset::GlobSet,
     /// Read cost below which no advice is given (see [`DEFAULT_ADVICE_TOKENS`]).
-    pub advice_tokens: u64,
+    pub(crate) advice_tokens: u64,
     /// Lock file names (exact match on the file name).
-    pub lockfiles: Vec<String>,
+    pub(crate) lockfiles: Vec<String>,
     /// Data files (by language kind) over this many tokens are advised against.
-    pub data_file_tokens: u64,
+    pub(crate) data_file_tokens: u64,
     /// `large-symbol` above this many tokens in one symbol.
-    pub symbol_tokens: u64,
+    pub(crate) symbol_tokens: u64,
 }
 
 impl Default for Limits {
@@ -99,30 +99,30 @@ impl Default for Limits {
 
 impl Limits {
     /// The token count above which a file is `large`.
-    pub fn large_tokens(&self) -> u64 {
+    pub(crate) fn large_tokens(&self) -> u64 {
         (self.window as f64 * self.large_percent / 100.0).round() as u64
     }
 }
 
 /// The figures a verdict is made from.
 #[derive(Debug, Clone, Copy)]
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     /// `/`-separated path relative to the root.
-    pub rel: &'a str,
+    pub(crate) rel: &'a str,
     /// The file's text (its first lines are searched for markers).
-    pub text: &'a str,
+    pub(crate) text: &'a str,
     /// Lines and line lengths.
-    pub shape: Shape,
+    pub(crate) shape: Shape,
     /// Tokens under the selected tokenizer.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Read cost under the selected tokenizer.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
     /// Whether the text was decoded lossily.
-    pub lossy: bool,
+    pub(crate) lossy: bool,
 }
 
 /// The flags a file earns, in [`Flag::ALL`] order, each with its reason.
-pub fn judge(facts: &Facts<'_>, limits: &Limits) -> Vec<Verdict> {
+pub(crate) fn judge(facts: &Facts<'_>, limits: &Limits) -> Vec<Verdict> {
     let mut out = Vec::new();
     let mut add = |flag, reason: String| out.push(Verdict { flag, reason });
     if facts.read_tokens > limits.read_tokens {
@@ -189,7 +189,7 @@ pub fn judge(facts: &Facts<'_>, limits: &Limits) -> Vec<Verdict> {
 /// The symbol flags: the largest symbol over the limit (with how many
 /// more are), or why symbols are unknown. `symbols` holds (qualified name,
 /// reference, tokens).
-pub fn judge_symbols(
+pub(crate) fn judge_symbols(
     symbols: &[(&str, String, u64)],
     no_symbols: Option<&str>,
     limits: &Limits,
@@ -224,7 +224,7 @@ pub fn judge_symbols(
 }
 
 /// Whether a file of this shape is `minified` (known before counting).
-pub fn is_minified(shape: Shape, limits: &Limits) -> bool {
+pub(crate) fn is_minified(shape: Shape, limits: &Limits) -> bool {
     minified(shape, limits).is_some()
 }
 

@@ -9,7 +9,7 @@ use crate::exit_code::ExitCode;
 use crate::report;
 
 /// Runs a cache action.
-pub fn run(action: &CacheAction, out: &mut dyn Write) -> Result<ExitCode, Error> {
+pub(crate) fn run(action: &CacheAction, out: &mut dyn Write) -> Result<ExitCode, Error> {
     let Some(dir) = default_dir() else {
         return Err(Error::Usage(format!(
             "no cache directory: set {DIR_VARIABLE} or HOME"

@@ -13,7 +13,7 @@ use crate::report::check::CheckReport;
 use crate::tokenize::Tokenizer;
 
 /// Runs the check and writes its report to `out`; messages go to `err`.
-pub fn run(
+pub(crate) fn run(
     config: &CheckConfig,
     out: &mut dyn Write,
     err: &mut dyn Write,

@@ -31,7 +31,7 @@ const MEMORY_FILE_BYTES: u64 = 16 << 20;
 
 /// Runs `claude-md`: the block goes to `out` with `--stdout`, into the
 /// file otherwise; what happened goes to `err`.
-pub fn run(
+pub(crate) fn run(
     config: &ClaudeMdConfig,
     out: &mut dyn Write,
     err: &mut dyn Write,

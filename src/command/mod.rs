@@ -1,12 +1,12 @@
 //! One orchestrator per subcommand: the only code that calls several
 //! stages. Each takes a finished configuration and writers.
 
-pub mod cache;
-pub mod check;
-pub mod claude_md;
-pub mod refs;
-pub mod scan;
-pub mod sessions;
+pub(crate) mod cache;
+pub(crate) mod check;
+pub(crate) mod claude_md;
+pub(crate) mod refs;
+pub(crate) mod scan;
+pub(crate) mod sessions;
 
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use crate::error::Error;
 /// directory that can be listed, a regular file that can be opened) and
 /// not lie on a kernel filesystem (`/proc`, `/sys`, `/dev`), whose files
 /// block or never end. `action` names the command in the message.
-pub fn require_readable(path: &Path, action: &'static str) -> Result<(), Error> {
+pub(crate) fn require_readable(path: &Path, action: &'static str) -> Result<(), Error> {
     let bad = |source| Error::BadPath {
         action,
         path: path.to_path_buf(),
@@ -41,7 +41,7 @@ pub fn require_readable(path: &Path, action: &'static str) -> Result<(), Error> 
 
 /// The `--root` directory a command works in: it must exist, be a
 /// readable directory; `hint` says what to pass instead.
-pub fn require_root(root: &Path, action: &'static str, hint: &str) -> Result<(), Error> {
+pub(crate) fn require_root(root: &Path, action: &'static str, hint: &str) -> Result<(), Error> {
     require_readable(root, action)?;
     if !root.is_dir() {
         return Err(Error::Usage(format!(

@@ -39,7 +39,7 @@ enum Query {
 }
 
 /// Runs `refs` and writes the references to `out`; messages go to `err`.
-pub fn run(
+pub(crate) fn run(
     config: &RefsConfig,
     out: &mut dyn Write,
     err: &mut dyn Write,

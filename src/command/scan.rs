@@ -18,10 +18,10 @@ use crate::suggest::deny::{self, Candidate};
 use crate::tokenize::Tokenizer;
 
 /// The file Claude Code users often create, though nothing reads it.
-pub const CLAUDEIGNORE: &str = ".claudeignore";
+pub(crate) const CLAUDEIGNORE: &str = ".claudeignore";
 
 /// Runs a scan and writes its report to `out`; messages go to `err`.
-pub fn run(
+pub(crate) fn run(
     config: &ScanConfig,
     out: &mut dyn Write,
     err: &mut dyn Write,

@@ -22,7 +22,7 @@ use crate::suggest::sessions::{ADVISED_WHOLE_READS, Instead, instead};
 use crate::tokenize::Tokenizer;
 
 /// Runs `sessions` and writes its report to `out`; messages go to `err`.
-pub fn run(
+pub(crate) fn run(
     config: &SessionsConfig,
     out: &mut dyn Write,
     err: &mut dyn Write,

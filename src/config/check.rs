@@ -16,36 +16,36 @@ const MAX_IMPORT_HOPS: usize = 64;
 
 /// Everything `check` needs, decided once.
 #[derive(Debug, Clone)]
-pub struct CheckConfig {
+pub(crate) struct CheckConfig {
     /// Where and how far to look.
-    pub memory: crate::memory::Options,
+    pub(crate) memory: crate::memory::Options,
     /// Changed files; empty to check unconditionally.
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Which tokenizer counts.
-    pub tokenizer: TokenizerKind,
+    pub(crate) tokenizer: TokenizerKind,
     /// The Claude estimate's factor over cl100k.
-    pub claude_factor: f64,
+    pub(crate) claude_factor: f64,
     /// The budgets.
-    pub budget: crate::memory::cost::Budget,
+    pub(crate) budget: crate::memory::cost::Budget,
     /// Tokens added per loaded file for the line that introduces it.
-    pub file_overhead: u64,
+    pub(crate) file_overhead: u64,
     /// JSON instead of the human report.
-    pub json: bool,
+    pub(crate) json: bool,
     /// Sections listed per file.
-    pub sections: usize,
+    pub(crate) sections: usize,
     /// Color the human report.
-    pub color: bool,
+    pub(crate) color: bool,
 }
 
 /// Claude Code warns about a memory file over this many characters.
-pub const DEFAULT_MAX_FILE_CHARS: u64 = 40_000;
+pub(crate) const DEFAULT_MAX_FILE_CHARS: u64 = 40_000;
 /// Claude Code's docs advise memory files under this many lines.
-pub const DEFAULT_MAX_FILE_LINES: u64 = 200;
+pub(crate) const DEFAULT_MAX_FILE_LINES: u64 = 200;
 /// Tokens of the line that introduces each loaded memory file.
-pub const DEFAULT_FILE_OVERHEAD: u64 = 20;
+pub(crate) const DEFAULT_FILE_OVERHEAD: u64 = 20;
 
 /// Builds the `check` configuration from the parsed command line.
-pub fn build(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
+pub(crate) fn build(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
     let paths = [args.root.clone()];
     let loaded = Loaded::read(args.config.as_deref(), &paths)?;
     let (tokenizer, claude_factor) = choose_tokenizer(args.tokenizer, args.claude_factor, &loaded)?;

@@ -10,7 +10,7 @@ use super::input::InputConfig;
 
 /// What `claude-md` does with the block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClaudeMdMode {
+pub(crate) enum ClaudeMdMode {
     /// Write it into the file.
     Write,
     /// Print it; write nothing.
@@ -21,23 +21,23 @@ pub enum ClaudeMdMode {
 
 /// Everything `claude-md` needs, decided once.
 #[derive(Debug, Clone)]
-pub struct ClaudeMdConfig {
+pub(crate) struct ClaudeMdConfig {
     /// How to walk, count and parse the project (its one path is the root).
-    pub input: InputConfig,
+    pub(crate) input: InputConfig,
     /// The memory file the block goes in.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Most tokens the block may cost.
-    pub budget: u64,
+    pub(crate) budget: u64,
     /// Read cost from which a file is listed as one not to read whole.
-    pub expensive_tokens: u64,
+    pub(crate) expensive_tokens: u64,
     /// Write, print or check.
-    pub mode: ClaudeMdMode,
+    pub(crate) mode: ClaudeMdMode,
     /// `--allow-outside`: the user accepts a `--file` outside the project.
-    pub allow_outside: bool,
+    pub(crate) allow_outside: bool,
 }
 
 /// Builds the `claude-md` configuration from the parsed command line.
-pub fn build(args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error> {
+pub(crate) fn build(args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error> {
     let paths = [args.root.clone()];
     let loaded = Loaded::read(args.input.count.config.as_deref(), &paths)?;
     let mut input = super::input::build(&args.input, &paths, None, &loaded)?;

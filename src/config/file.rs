@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::tokenize::TokenizerKind;
 
 /// The config file looked for at the scanned root.
-pub const CONFIG_FILE: &str = "ctxbudget.toml";
+pub(crate) const CONFIG_FILE: &str = "ctxbudget.toml";
 
 /// A config file larger than this is refused.
 const CONFIG_BYTES: u64 = 1 << 20;

@@ -11,40 +11,40 @@ use crate::tokenize::{DEFAULT_CLAUDE_FACTOR, TokenizerKind};
 use crate::walk::WalkOptions;
 
 /// Files larger than this are skipped unless the limit is raised.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 << 20;
+pub(crate) const DEFAULT_MAX_FILE_BYTES: u64 = 100 << 20;
 
 /// Most worker threads `-j` may ask for: more only costs memory and time.
 const MAX_THREADS: usize = 256;
 
 /// How to find, read, count, judge and parse a repository's files.
 #[derive(Debug, Clone)]
-pub struct InputConfig {
+pub(crate) struct InputConfig {
     /// Name files from the project root (the nearest ancestor holding
     /// `.git`) rather than from the scanned path, so references and deny
     /// rules paste into the project as they are (`scan` only).
-    pub project_relative: bool,
+    pub(crate) project_relative: bool,
     /// The paths to price, as given.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// How to walk them.
-    pub walk: WalkOptions,
+    pub(crate) walk: WalkOptions,
     /// The include and exclude globs, compiled.
-    pub filter: std::sync::Arc<crate::walk::Filter>,
+    pub(crate) filter: std::sync::Arc<crate::walk::Filter>,
     /// Which tokenizer counts.
-    pub tokenizer: TokenizerKind,
+    pub(crate) tokenizer: TokenizerKind,
     /// The Claude estimate's factor over cl100k.
-    pub claude_factor: f64,
+    pub(crate) claude_factor: f64,
     /// Thresholds behind the flags.
-    pub limits: Limits,
+    pub(crate) limits: Limits,
     /// Files above this many bytes are skipped.
-    pub max_file_bytes: u64,
+    pub(crate) max_file_bytes: u64,
     /// Whether a progress bar may be shown (it still needs a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
     /// Parse files for symbol spans.
-    pub symbols: bool,
+    pub(crate) symbols: bool,
     /// Bounds on parsing one file.
-    pub parse: crate::syntax::ParseLimits,
+    pub(crate) parse: crate::syntax::ParseLimits,
     /// Where counts and spans are remembered between runs (`None`: off).
-    pub cache_dir: Option<PathBuf>,
+    pub(crate) cache_dir: Option<PathBuf>,
 }
 
 /// What every command that walks and prices a repository shares: the walk,

@@ -2,26 +2,24 @@
 //! Flags win over the file, the file over defaults. No clap type goes past
 //! this module; every stage takes its own small options struct.
 //!
-//! - [`file`] reads and checks `ctxbudget.toml`;
+//! - [`file`](mod@file) reads and checks `ctxbudget.toml`;
 //! - [`input`] is what every front end that prices a repository shares
 //!   (walk, tokenizer, limits, parsing, cache, threads);
 //! - one module per subcommand builds that command's configuration.
 
-pub mod check;
-pub mod claude_md;
+pub(crate) mod check;
+pub(crate) mod claude_md;
 mod file;
-pub mod input;
-pub mod refs;
-pub mod scan;
-pub mod sessions;
+pub(crate) mod input;
+pub(crate) mod refs;
+pub(crate) mod scan;
+pub(crate) mod sessions;
 
 use crate::cli::ColorChoice;
 
-pub use file::CONFIG_FILE;
-
 /// The columns human output must fit: `COLUMNS` when set, else the width
 /// of the terminal stdout is; `None` (no limit) when piped.
-pub fn output_width() -> Option<usize> {
+pub(crate) fn output_width() -> Option<usize> {
     use std::io::IsTerminal;
     if let Some(columns) = std::env::var("COLUMNS")
         .ok()
@@ -38,7 +36,7 @@ pub fn output_width() -> Option<usize> {
 
 /// Whether to color stdout: `--color`, then `NO_COLOR`, then whether stdout
 /// is a terminal.
-pub fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
     match choice {
         ColorChoice::Always => true,

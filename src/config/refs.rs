@@ -17,31 +17,31 @@ const MAX_QUERY_BYTES: usize = 1024;
 
 /// Everything `refs` needs, decided once.
 #[derive(Debug, Clone)]
-pub struct RefsConfig {
+pub(crate) struct RefsConfig {
     /// How to walk, count and parse the project (its one path is the root).
-    pub input: InputConfig,
+    pub(crate) input: InputConfig,
     /// The queries, as given.
-    pub queries: Vec<String>,
+    pub(crate) queries: Vec<String>,
     /// How to print.
-    pub style: RefsStyle,
+    pub(crate) style: RefsStyle,
     /// Color the human output.
-    pub color: bool,
+    pub(crate) color: bool,
     /// Results per query (`None`: all).
-    pub limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
     /// Candidates per query when choosing under a budget.
-    pub pool: usize,
+    pub(crate) pool: usize,
     /// The token budget for the chosen set.
-    pub budget: Option<u64>,
+    pub(crate) budget: Option<u64>,
 }
 
 /// References shown per query by default.
-pub const DEFAULT_REFS_LIMIT: usize = 10;
+pub(crate) const DEFAULT_REFS_LIMIT: usize = 10;
 
 /// Candidates per query that `--budget` chooses among.
-pub const BUDGET_POOL: usize = 100;
+pub(crate) const BUDGET_POOL: usize = 100;
 
 /// Builds the `refs` configuration from the parsed command line.
-pub fn build(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
+pub(crate) fn build(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
     let paths = [args.root.clone()];
     let loaded = Loaded::read(args.input.count.config.as_deref(), &paths)?;
     let mut input = super::input::build(&args.input, &paths, None, &loaded)?;

@@ -9,28 +9,28 @@ use crate::error::Error;
 use crate::report::{Format, Output};
 use crate::stats::Flag;
 
-pub use super::input::InputConfig;
+pub(crate) use super::input::InputConfig;
 
 /// How many entries the top lists show by default.
-pub const DEFAULT_TOP: usize = 15;
+pub(crate) const DEFAULT_TOP: usize = 15;
 
 /// Everything `scan` needs, decided once.
 #[derive(Debug, Clone)]
-pub struct ScanConfig {
+pub(crate) struct ScanConfig {
     /// What to price and how.
-    pub input: InputConfig,
+    pub(crate) input: InputConfig,
     /// Exit 1 when a file has one of these.
-    pub fail_on: Vec<Flag>,
+    pub(crate) fail_on: Vec<Flag>,
     /// How to print.
-    pub output: Output,
+    pub(crate) output: Output,
     /// Debug: list the walk and stop.
-    pub dump_files: bool,
+    pub(crate) dump_files: bool,
     /// Debug: print one file's spans and stop.
-    pub dump_spans: Option<PathBuf>,
+    pub(crate) dump_spans: Option<PathBuf>,
 }
 
 /// Builds the scan configuration from the parsed command line.
-pub fn build(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
+pub(crate) fn build(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
     let loaded = Loaded::read(args.input.count.config.as_deref(), &args.paths)?;
     let mut input = super::input::build(&args.input, &args.paths, args.window, &loaded)?;
     let section = &loaded.file.scan;

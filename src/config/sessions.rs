@@ -13,31 +13,31 @@ use super::input::InputConfig;
 
 /// Everything `sessions` needs, decided once.
 #[derive(Debug, Clone)]
-pub struct SessionsConfig {
+pub(crate) struct SessionsConfig {
     /// The project (its one path), the tokenizer, threads and the cache
     /// for pricing the files sessions read.
-    pub input: InputConfig,
+    pub(crate) input: InputConfig,
     /// Where the transcripts are.
-    pub transcripts: PathBuf,
+    pub(crate) transcripts: PathBuf,
     /// Records before this instant are left out.
-    pub since: Option<crate::sessions::time::Millis>,
+    pub(crate) since: Option<crate::sessions::time::Millis>,
     /// Session id prefixes; empty for all.
-    pub sessions: Vec<String>,
+    pub(crate) sessions: Vec<String>,
     /// Whole reads over this are listed with references to read instead.
-    pub whole_read_tokens: u64,
+    pub(crate) whole_read_tokens: u64,
     /// Files in the human report (`None`: all).
-    pub top: Option<usize>,
+    pub(crate) top: Option<usize>,
     /// JSON instead of tables.
-    pub json: bool,
+    pub(crate) json: bool,
     /// Color the tables.
-    pub color: bool,
+    pub(crate) color: bool,
 }
 
 /// Whole reads over this many tokens get references to read instead.
-pub const DEFAULT_WHOLE_READ_TOKENS: u64 = 5_000;
+pub(crate) const DEFAULT_WHOLE_READ_TOKENS: u64 = 5_000;
 
 /// Builds the `sessions` configuration from the parsed command line.
-pub fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Error> {
+pub(crate) fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Error> {
     let paths = [args.root.clone()];
     let loaded = Loaded::read(args.count.config.as_deref(), &paths)?;
     // No walk: only the files sessions read are priced.

@@ -9,93 +9,96 @@ use crate::units::thousands;
 
 /// The limits the check holds the memory files to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// Most tokens at session start, if limited.
-    pub max_tokens: Option<u64>,
+    pub(crate) max_tokens: Option<u64>,
     /// Most characters in one file.
-    pub max_file_chars: u64,
+    pub(crate) max_file_chars: u64,
     /// Most lines in one file (a warning unless strict).
-    pub max_file_lines: u64,
+    pub(crate) max_file_lines: u64,
     /// Warnings fail too.
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 /// One section of a memory file and its tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SectionCost {
+pub(crate) struct SectionCost {
     /// The heading as written.
-    pub heading: String,
+    pub(crate) heading: String,
     /// Its line in the file.
-    pub line: u32,
+    pub(crate) line: u32,
     /// Tokens of its loaded text.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
 }
 
 /// One memory file loaded at start and what it costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileCost {
+pub(crate) struct FileCost {
     /// As reports name it.
-    pub path: String,
+    pub(crate) path: String,
     /// How it is loaded (`project`, `rule`, `local`, `import`, `user`, ...).
-    pub scope: &'static str,
+    pub(crate) scope: &'static str,
     /// `file:line` that imported it.
-    pub imported_from: Option<String>,
+    pub(crate) imported_from: Option<String>,
     /// Tokens of its loaded text (block HTML comments dropped).
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Characters of its loaded text.
-    pub chars: u64,
+    pub(crate) chars: u64,
     /// Lines of its loaded text.
-    pub lines: u64,
+    pub(crate) lines: u64,
     /// Its sections, largest first.
-    pub sections: Vec<SectionCost>,
+    pub(crate) sections: Vec<SectionCost>,
 }
 
 /// A memory file loaded only on demand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OnDemandCost {
+pub(crate) struct OnDemandCost {
     /// As reports name it.
-    pub path: String,
+    pub(crate) path: String,
     /// When it loads.
-    pub reason: String,
+    pub(crate) reason: String,
     /// What it costs when it does.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Characters of its loaded text.
-    pub chars: u64,
+    pub(crate) chars: u64,
     /// Lines of its loaded text.
-    pub lines: u64,
+    pub(crate) lines: u64,
 }
 
 /// A finding with its severity decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What.
-    pub kind: FindingKind,
+pub(crate) struct Finding {
+    pub(crate) kind: FindingKind,
     /// Fails the check.
-    pub error: bool,
-    /// Where.
-    pub path: String,
+    pub(crate) error: bool,
+    pub(crate) path: String,
     /// Which line, when known.
-    pub line: Option<u32>,
+    pub(crate) line: Option<u32>,
     /// What to know and do.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// The memory files priced and judged.
 #[derive(Debug, Clone)]
-pub struct Costs {
+pub(crate) struct Costs {
     /// Files loaded at start, in load order.
-    pub files: Vec<FileCost>,
+    pub(crate) files: Vec<FileCost>,
     /// Σ file tokens + overhead.
-    pub startup_tokens: u64,
+    pub(crate) startup_tokens: u64,
     /// Files loaded on demand.
-    pub on_demand: Vec<OnDemandCost>,
+    pub(crate) on_demand: Vec<OnDemandCost>,
     /// Findings, errors first.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 /// Prices the model and judges it against the budgets; `file_overhead`
 /// is added per loaded file for the line that introduces it.
-pub fn price(model: &Model, tokenizer: &Tokenizer, budget: Budget, file_overhead: u64) -> Costs {
+pub(crate) fn price(
+    model: &Model,
+    tokenizer: &Tokenizer,
+    budget: Budget,
+    file_overhead: u64,
+) -> Costs {
     let mut findings: Vec<Finding> = model
         .findings
         .iter()

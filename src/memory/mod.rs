@@ -5,7 +5,7 @@
 //! nothing (the caller prices the loaded text).
 
 pub mod block;
-pub mod cost;
+pub(crate) mod cost;
 pub mod markdown;
 
 use std::collections::HashSet;
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// How a memory file came to be loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// `~/.claude/CLAUDE.md`.
     User,
     /// `~/.claude/rules/**/*.md`.
@@ -30,7 +30,7 @@ pub enum Scope {
 
 impl Scope {
     /// The name used in reports and JSON.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Scope::User => "user",
             Scope::UserRule => "user-rule",
@@ -44,7 +44,7 @@ impl Scope {
 
 /// What is wrong, found while loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FindingKind {
+pub(crate) enum FindingKind {
     /// An `@` import names no file.
     MissingImport,
     /// An `@` import leads back to a file on its own chain.
@@ -67,7 +67,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// The name used in reports and JSON.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             FindingKind::MissingImport => "missing-import",
             FindingKind::ImportCycle => "import-cycle",
@@ -83,7 +83,7 @@ impl FindingKind {
 
     /// Whether it fails the check by default (the rest are warnings,
     /// errors too under `--strict`).
-    pub fn is_error(self) -> bool {
+    pub(crate) fn is_error(self) -> bool {
         matches!(
             self,
             FindingKind::MissingImport
@@ -98,83 +98,80 @@ impl FindingKind {
 
 /// One finding, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What.
-    pub kind: FindingKind,
+pub(crate) struct Finding {
+    pub(crate) kind: FindingKind,
     /// The file it is in, as reports name it.
-    pub path: String,
+    pub(crate) path: String,
     /// Its 1-based line, when it has one.
-    pub line: Option<u32>,
+    pub(crate) line: Option<u32>,
     /// What to know and do.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// A file loaded at session start.
 #[derive(Debug, Clone)]
-pub struct Loaded {
-    /// Where it is.
-    pub path: PathBuf,
+pub(crate) struct Loaded {
     /// How reports name it (relative to the project when inside it).
-    pub display: String,
+    pub(crate) display: String,
     /// How it came to be loaded.
-    pub scope: Scope,
+    pub(crate) scope: Scope,
     /// The file and line that imported it.
-    pub imported_from: Option<(String, u32)>,
+    pub(crate) imported_from: Option<(String, u32)>,
     /// Its text on disk (lossy UTF-8).
-    pub text: String,
+    pub(crate) text: String,
     /// Whether it lies outside the project (an import that leaves it):
     /// reports name it and its cost, never its content.
-    pub outside: bool,
+    pub(crate) outside: bool,
 }
 
 /// A file loaded only when a session touches matching files.
 #[derive(Debug, Clone)]
-pub struct OnDemand {
+pub(crate) struct OnDemand {
     /// How reports name it.
-    pub display: String,
+    pub(crate) display: String,
     /// Why it is not loaded at start.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Its text on disk (lossy UTF-8).
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// Where to look, and Claude Code's limits.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// The directory a session starts in.
-    pub project: PathBuf,
+    pub(crate) project: PathBuf,
     /// Add `~/.claude/CLAUDE.md` and `~/.claude/rules/`.
-    pub user: bool,
+    pub(crate) user: bool,
     /// The home directory, for `~` and `--user`.
-    pub home: Option<PathBuf>,
+    pub(crate) home: Option<PathBuf>,
     /// Import hops followed from a top file.
-    pub max_hops: usize,
+    pub(crate) max_hops: usize,
     /// Files over this many bytes are not loaded.
-    pub max_bytes: u64,
+    pub(crate) max_bytes: u64,
 }
 
 /// Import hops Claude Code follows from a top file.
-pub const MAX_HOPS: usize = 4;
+pub(crate) const MAX_HOPS: usize = 4;
 
 /// Memory files over this size are skipped by Claude Code.
-pub const MAX_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_BYTES: u64 = 4 << 20;
 
 /// What a session loads, what it loads later, and what is wrong.
 #[derive(Debug, Clone, Default)]
-pub struct Model {
+pub(crate) struct Model {
     /// Loaded at start, in load order.
-    pub loaded: Vec<Loaded>,
+    pub(crate) loaded: Vec<Loaded>,
     /// Loaded on demand, sorted by path.
-    pub on_demand: Vec<OnDemand>,
+    pub(crate) on_demand: Vec<OnDemand>,
     /// Problems found while loading.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// Every file the model read or would follow (canonical), for
     /// deciding whether a changed file concerns the check.
-    pub touched: Vec<PathBuf>,
+    pub(crate) touched: Vec<PathBuf>,
 }
 
 /// The directory holding `.git` at or above `project`, if any.
-pub fn repository_root(project: &Path) -> Option<PathBuf> {
+pub(crate) fn repository_root(project: &Path) -> Option<PathBuf> {
     project
         .ancestors()
         .find(|dir| dir.join(".git").exists())
@@ -182,7 +179,7 @@ pub fn repository_root(project: &Path) -> Option<PathBuf> {
 }
 
 /// Loads the memory files of `options.project` as Claude Code would.
-pub fn load(options: &Options) -> Model {
+pub(crate) fn load(options: &Options) -> Model {
     let project = options
         .project
         .canonicalize()
@@ -312,7 +309,6 @@ impl Loader<'_> {
         let imports = markdown::imports(&lines);
         let display = self.display(&real);
         self.model.loaded.push(Loaded {
-            path: real.clone(),
             display: display.clone(),
             scope,
             imported_from: None,
@@ -470,7 +466,6 @@ impl Loader<'_> {
             let display = self.display(&real);
             let nested = markdown::imports(&markdown::loaded_lines(&text));
             self.model.loaded.push(Loaded {
-                path: real.clone(),
                 display: display.clone(),
                 scope: Scope::Import,
                 imported_from: Some((from, import.line)),

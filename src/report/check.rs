@@ -12,36 +12,41 @@ use crate::units::thousands;
 
 /// Everything `check` prints.
 #[derive(Debug, Clone)]
-pub struct CheckReport {
+pub(crate) struct CheckReport {
     /// The project directory as given.
-    pub project: String,
+    pub(crate) project: String,
     /// What counted.
-    pub tokenizer: TokenizerInfo,
+    pub(crate) tokenizer: TokenizerInfo,
     /// Files loaded at start, in load order.
-    pub files: Vec<FileCost>,
+    pub(crate) files: Vec<FileCost>,
     /// Tokens added per loaded file for the line introducing it.
-    pub overhead_per_file: u64,
+    pub(crate) overhead_per_file: u64,
     /// Σ file tokens + overhead.
-    pub startup_tokens: u64,
+    pub(crate) startup_tokens: u64,
     /// Files loaded on demand.
-    pub on_demand: Vec<OnDemandCost>,
+    pub(crate) on_demand: Vec<OnDemandCost>,
     /// Findings, errors first.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// The limits.
-    pub budget: Budget,
+    pub(crate) budget: Budget,
     /// Sections shown per file.
-    pub sections_shown: usize,
+    pub(crate) sections_shown: usize,
 }
 
 impl CheckReport {
     /// Whether any finding fails the check.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.findings.iter().any(|f| f.error)
     }
 }
 
 /// Writes the report as JSON or for people.
-pub fn write(report: &CheckReport, json: bool, color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(
+    report: &CheckReport,
+    json: bool,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if json {
         write_json(report, out)
     } else {

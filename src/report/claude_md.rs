@@ -9,7 +9,7 @@ use crate::units::thousands;
 
 /// What happened to the block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Printed to stdout; nothing written.
     Printed,
     /// The file was created with the block.
@@ -28,26 +28,26 @@ pub enum Outcome {
 
 /// The figures behind the message.
 #[derive(Debug, Clone)]
-pub struct Status {
+pub(crate) struct Status {
     /// The memory file, as given.
-    pub file: String,
+    pub(crate) file: String,
     /// What happened.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// What the block costs.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// What it may cost.
-    pub budget: u64,
+    pub(crate) budget: u64,
     /// Content lines in it.
-    pub kept: usize,
+    pub(crate) kept: usize,
     /// Content lines left out to fit.
-    pub dropped: usize,
+    pub(crate) dropped: usize,
     /// What the counts are.
-    pub tokenizer: TokenizerInfo,
+    pub(crate) tokenizer: TokenizerInfo,
 }
 
 /// Writes the status line (and a hint when the block is stale). A closed
 /// stderr is ignored.
-pub fn write_status(status: &Status, err: &mut dyn Write) {
+pub(crate) fn write_status(status: &Status, err: &mut dyn Write) {
     let figures = format!(
         "{} of {} tokens, {}; {} lines{}",
         thousands(status.tokens),

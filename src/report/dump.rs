@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::stats::{FileStat, SkippedPath};
 
 /// `--dump-spans FILE`: the language, the grammar, the flags and every span.
-pub fn spans(stat: &FileStat, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn spans(stat: &FileStat, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{}: language {}, grammar {}, {} lines, {} tokens",
@@ -30,7 +30,11 @@ pub fn spans(stat: &FileStat, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// `--dump-files`: every path and what became of it, sorted.
-pub fn files(files: &[FileStat], skipped: &[SkippedPath], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn files(
+    files: &[FileStat],
+    skipped: &[SkippedPath],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut lines: Vec<(&str, String)> = Vec::new();
     for f in files {
         lines.push((

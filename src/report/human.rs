@@ -17,7 +17,7 @@ const PER_FLAG: usize = 8;
 const PER_SKIP: usize = 5;
 
 /// Writes the human report.
-pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
     let style = Style::new(output.color);
     let max = output.width.unwrap_or(usize::MAX);
     let mut text: Vec<u8> = Vec::new();
@@ -80,7 +80,7 @@ fn strip_ansi(text: &str) -> String {
 /// `text` shortened to `width` characters by an `…` in the middle, as fd
 /// and bat shorten paths; unchanged when it fits or when output has no
 /// width limit (`max` is `usize::MAX`: piped without `COLUMNS`).
-pub fn shorten(text: &str, width: usize, max: usize) -> String {
+pub(crate) fn shorten(text: &str, width: usize, max: usize) -> String {
     let len = text.chars().count();
     if max == usize::MAX || len <= width || width < 5 {
         return text.to_string();
@@ -453,7 +453,7 @@ fn heading(
 }
 
 /// `text` padded with spaces to `width` characters (longer text is kept whole).
-pub fn pad(text: &str, width: usize) -> String {
+pub(crate) fn pad(text: &str, width: usize) -> String {
     let len = text.chars().count();
     if len >= width {
         text.to_string()

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{ScanReport, TokenizerInfo};
 
 /// The schema version; bumped only for incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Scan<'a> {
@@ -26,7 +26,7 @@ struct Scan<'a> {
 
 #[derive(Serialize)]
 /// The tokenizer as every JSON document names it.
-pub struct Tokenizer {
+pub(crate) struct Tokenizer {
     name: &'static str,
     encoding: &'static str,
     factor: f64,
@@ -104,7 +104,7 @@ struct ClaudeIgnore<'a> {
 }
 
 /// Writes the report as one JSON document followed by a newline.
-pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let doc = Scan {
         version: SCHEMA_VERSION,
         root: &report.root,
@@ -176,7 +176,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
 
 /// Pretty JSON to `out`, keeping an I/O error's kind (so a closed pipe
 /// stays a closed pipe).
-pub fn to_writer_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+pub(crate) fn to_writer_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| match e.io_error_kind() {
         Some(kind) => io::Error::new(kind, e),
         None => io::Error::other(e),

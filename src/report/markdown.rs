@@ -9,7 +9,7 @@ use crate::suggest::deny::{DenyRule, settings_block};
 use crate::units::{human_bytes, percent, thousands};
 
 /// Writes the Markdown report.
-pub fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     let window = report.limits.window;
     writeln!(out, "# ctxbudget scan: `{}`", escape(&report.root))?;

@@ -1,18 +1,18 @@
 //! The only code that writes output. Every printer takes finished data and
 //! any `W: Write`, so reports are tested against in-memory results.
 
-pub mod cache;
-pub mod check;
-pub mod claude_md;
-pub mod dump;
-pub mod human;
-pub mod json;
-pub mod markdown;
-pub mod progress;
-pub mod refs;
-pub mod sessions;
-pub mod style;
-pub mod tree;
+pub(crate) mod cache;
+pub(crate) mod check;
+pub(crate) mod claude_md;
+pub(crate) mod dump;
+pub(crate) mod human;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod progress;
+pub(crate) mod refs;
+pub(crate) mod sessions;
+pub(crate) mod style;
+pub(crate) mod tree;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -24,7 +24,7 @@ use crate::tokenize::TokenizerKind;
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// For people, on a terminal.
     Human,
     /// Stable JSON (schema version 1).
@@ -35,35 +35,35 @@ pub enum Format {
 
 /// How to print a report.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     /// Which format.
-    pub format: Format,
+    pub(crate) format: Format,
     /// Add a directory tree.
-    pub tree: bool,
+    pub(crate) tree: bool,
     /// Tree entries under this percentage of the total are folded.
-    pub min_share: f64,
+    pub(crate) min_share: f64,
     /// Entries in the top lists.
-    pub top: usize,
+    pub(crate) top: usize,
     /// Use ANSI colors (human format only).
-    pub color: bool,
+    pub(crate) color: bool,
     /// Fit human output to this many columns (`COLUMNS`, else the
     /// terminal's width); `None` when piped without `COLUMNS`.
-    pub width: Option<usize>,
+    pub(crate) width: Option<usize>,
 }
 
 /// The tokenizer as reports name it.
 #[derive(Debug, Clone, Copy)]
-pub struct TokenizerInfo {
+pub(crate) struct TokenizerInfo {
     /// `claude`, `cl100k` or `o200k`.
-    pub kind: TokenizerKind,
+    pub(crate) kind: TokenizerKind,
     /// The factor over the BPE count (1 when exact).
-    pub factor: f64,
+    pub(crate) factor: f64,
 }
 
 impl TokenizerInfo {
     /// One phrase saying what the figures are, e.g.
     /// `claude estimate = cl100k_base x 1.18` or `exact o200k_base`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         if self.kind.is_estimate() {
             format!(
                 "Claude estimate = {} count x {}",
@@ -78,48 +78,51 @@ impl TokenizerInfo {
 
 /// Advice about `.claudeignore`, when the project has one.
 #[derive(Debug, Clone)]
-pub struct ClaudeIgnore {
+pub(crate) struct ClaudeIgnore {
     /// Its path relative to the root.
-    pub path: String,
+    pub(crate) path: String,
     /// What it becomes as deny rules.
-    pub translation: Translation,
+    pub(crate) translation: Translation,
 }
 
 /// Everything a scan report shows.
 #[derive(Debug, Clone)]
-pub struct ScanReport {
+pub(crate) struct ScanReport {
     /// The directory paths are relative to: the path as the user gave it,
     /// or the project root when a path inside a repository was scanned.
-    pub root: String,
+    pub(crate) root: String,
     /// What was scanned, when it is not `root` itself (`src`).
-    pub scanned: Option<String>,
+    pub(crate) scanned: Option<String>,
     /// What counted.
-    pub tokenizer: TokenizerInfo,
+    pub(crate) tokenizer: TokenizerInfo,
     /// The thresholds behind the flags (and the window).
-    pub limits: Limits,
+    pub(crate) limits: Limits,
     /// Priced files, sorted by path.
-    pub files: Vec<FileStat>,
+    pub(crate) files: Vec<FileStat>,
     /// Directories, sorted by path (`.` first).
-    pub dirs: Vec<DirStat>,
+    pub(crate) dirs: Vec<DirStat>,
     /// Paths not priced, sorted by path.
-    pub skipped: Vec<SkippedPath>,
-    /// Sums.
-    pub totals: Totals,
+    pub(crate) skipped: Vec<SkippedPath>,
+    pub(crate) totals: Totals,
     /// Files to deny, with directories collapsed.
-    pub deny: Vec<DenyRule>,
+    pub(crate) deny: Vec<DenyRule>,
     /// A `.claudeignore` found at the root.
-    pub claudeignore: Option<ClaudeIgnore>,
+    pub(crate) claudeignore: Option<ClaudeIgnore>,
 }
 
 /// Writes one message for people to `err` (stderr), as `ctxbudget: ...`.
 /// A closed stderr must not turn a finding into a crash: errors are
 /// dropped.
-pub fn warn(err: &mut dyn Write, message: std::fmt::Arguments<'_>) {
+pub(crate) fn warn(err: &mut dyn Write, message: std::fmt::Arguments<'_>) {
     let _ = writeln!(err, "ctxbudget: {message}");
 }
 
 /// Writes a scan report in the chosen format.
-pub fn write_scan(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_scan(
+    report: &ScanReport,
+    output: &Output,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match output.format {
         Format::Human => human::write(report, output, out),
         Format::Json => json::write(report, out),
@@ -128,7 +131,7 @@ pub fn write_scan(report: &ScanReport, output: &Output, out: &mut dyn Write) -> 
 }
 
 /// Files ranked by tokens (largest first, then by path), at most `n`.
-pub fn top_files(files: &[FileStat], n: usize) -> Vec<&FileStat> {
+pub(crate) fn top_files(files: &[FileStat], n: usize) -> Vec<&FileStat> {
     let mut ranked: Vec<&FileStat> = files.iter().collect();
     ranked.sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
     ranked.truncate(n);
@@ -138,7 +141,7 @@ pub fn top_files(files: &[FileStat], n: usize) -> Vec<&FileStat> {
 /// Directories ranked by tokens, at most `n`, leaving out the root and any
 /// directory whose only priced content is a single subdirectory's (a chain
 /// like `src` -> `src/pkg` shows once, as its deepest link).
-pub fn top_dirs(dirs: &[DirStat], n: usize) -> Vec<&DirStat> {
+pub(crate) fn top_dirs(dirs: &[DirStat], n: usize) -> Vec<&DirStat> {
     let mut figures: HashMap<&str, (u64, u64)> = HashMap::new();
     for dir in dirs {
         figures.insert(&dir.path, (dir.files, dir.tokens));
@@ -161,7 +164,7 @@ pub fn top_dirs(dirs: &[DirStat], n: usize) -> Vec<&DirStat> {
 
 /// Symbols ranked by tokens across all files (largest first, then by path
 /// and line), at most `n`, each with its file.
-pub fn top_symbols(files: &[FileStat], n: usize) -> Vec<(&FileStat, &SymbolStat)> {
+pub(crate) fn top_symbols(files: &[FileStat], n: usize) -> Vec<(&FileStat, &SymbolStat)> {
     let mut ranked: Vec<(&FileStat, &SymbolStat)> = files
         .iter()
         .flat_map(|f| f.symbols.iter().map(move |s| (f, s)))

@@ -12,7 +12,7 @@ const DELAY: Duration = Duration::from_millis(400);
 
 /// Counts files and bytes as workers finish them. Cheap to call from many
 /// threads; draws nothing unless enabled and slow.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     shown: AtomicBool,
@@ -20,12 +20,12 @@ pub struct Progress {
 
 impl Progress {
     /// A progress counter; `wanted` false (or stderr not a terminal) keeps it silent.
-    pub fn new(wanted: bool) -> Progress {
+    pub(crate) fn new(wanted: bool) -> Progress {
         Progress::labelled(wanted, "scanning")
     }
 
     /// [`Progress::new`] saying `label` instead of "scanning".
-    pub fn labelled(wanted: bool, label: &str) -> Progress {
+    pub(crate) fn labelled(wanted: bool, label: &str) -> Progress {
         let bar = (wanted && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
             let template = format!("{{spinner}} {label}: {{pos}} files, {{msg}} [{{elapsed}}]");
@@ -43,7 +43,7 @@ impl Progress {
     }
 
     /// One more file done, of `bytes` bytes (running total in `total_bytes`).
-    pub fn file_done(&self, total_bytes: u64) {
+    pub(crate) fn file_done(&self, total_bytes: u64) {
         let Some(bar) = &self.bar else {
             return;
         };
@@ -59,7 +59,7 @@ impl Progress {
     }
 
     /// Removes the bar, leaving stderr as it was.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

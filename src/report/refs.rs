@@ -14,7 +14,7 @@ use crate::units::thousands;
 
 /// How to print references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefsStyle {
+pub(crate) enum RefsStyle {
     /// One reference per line with its name, kind and costs.
     Human,
     /// The references alone.
@@ -25,77 +25,77 @@ pub enum RefsStyle {
 
 /// One reference and what it costs.
 #[derive(Debug, Clone)]
-pub struct Reference {
+pub(crate) struct Reference {
     /// The query that found it.
-    pub query: String,
+    pub(crate) query: String,
     /// How it matched (`exact`, `text`, ...).
-    pub matched: &'static str,
+    pub(crate) matched: &'static str,
     /// The file, relative to the root.
-    pub path: String,
+    pub(crate) path: String,
     /// First line, 1-based.
-    pub start_line: u32,
+    pub(crate) start_line: u32,
     /// Last line, inclusive.
-    pub end_line: u32,
+    pub(crate) end_line: u32,
     /// The symbol's own name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its name with the enclosing names.
-    pub qualified_name: String,
+    pub(crate) qualified_name: String,
     /// function, method, class, ...
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// Tokens of its lines.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Tokens of the whole file.
-    pub file_tokens: u64,
+    pub(crate) file_tokens: u64,
     /// How well it answers the query (comparable within one query).
-    pub score: f64,
+    pub(crate) score: f64,
 }
 
 impl Reference {
     /// `@path#Lstart-end`.
-    pub fn reference(&self) -> String {
+    pub(crate) fn reference(&self) -> String {
         format!("@{}#L{}-{}", self.path, self.start_line, self.end_line)
     }
 }
 
 /// The answer to one query, or the chosen set under a budget.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub(crate) struct Section {
     /// What the references answer, e.g. `"load": exact name`.
-    pub title: String,
+    pub(crate) title: String,
     /// Best first.
-    pub references: Vec<Reference>,
+    pub(crate) references: Vec<Reference>,
     /// Matches left out by the limit.
-    pub omitted: usize,
+    pub(crate) omitted: usize,
 }
 
 /// Everything `refs` prints.
 #[derive(Debug, Clone)]
-pub struct RefsReport {
+pub(crate) struct RefsReport {
     /// What counted.
-    pub tokenizer: TokenizerInfo,
+    pub(crate) tokenizer: TokenizerInfo,
     /// One per query, or one chosen set.
-    pub sections: Vec<Section>,
+    pub(crate) sections: Vec<Section>,
     /// The budget the set was chosen for.
-    pub budget: Option<u64>,
+    pub(crate) budget: Option<u64>,
 }
 
 /// What the printed references cost together, against their whole files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Savings {
+pub(crate) struct Savings {
     /// Distinct references printed.
-    pub references: usize,
+    pub(crate) references: usize,
     /// Their tokens together (two references that overlap are both paid
     /// for, as pasting both would).
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Distinct files they come from.
-    pub files: usize,
+    pub(crate) files: usize,
     /// Those files' tokens, each attached whole once.
-    pub whole: u64,
+    pub(crate) whole: u64,
 }
 
 impl RefsReport {
     /// Every reference once, in order (two queries may find the same one).
-    pub fn distinct(&self) -> impl Iterator<Item = &Reference> {
+    pub(crate) fn distinct(&self) -> impl Iterator<Item = &Reference> {
         let mut seen = HashSet::new();
         self.sections
             .iter()
@@ -104,7 +104,7 @@ impl RefsReport {
     }
 
     /// The totals over every section.
-    pub fn savings(&self) -> Savings {
+    pub(crate) fn savings(&self) -> Savings {
         let mut files: BTreeMap<&str, u64> = BTreeMap::new();
         let mut tokens = 0;
         let mut references = 0;
@@ -123,7 +123,7 @@ impl RefsReport {
 }
 
 /// Writes the report in `style`.
-pub fn write(
+pub(crate) fn write(
     report: &RefsReport,
     style: RefsStyle,
     color: bool,

@@ -15,29 +15,29 @@ use crate::units::{percent, plural as count, thousands};
 
 /// Everything `sessions` prints.
 #[derive(Debug, Clone)]
-pub struct SessionsReport {
+pub(crate) struct SessionsReport {
     /// The project, absolute.
-    pub project: String,
+    pub(crate) project: String,
     /// The transcript directory.
-    pub transcripts: String,
+    pub(crate) transcripts: String,
     /// How Read costs were counted.
-    pub tokenizer: TokenizerInfo,
+    pub(crate) tokenizer: TokenizerInfo,
     /// The context window, for the peak's share.
-    pub window: u64,
+    pub(crate) window: u64,
     /// The whole-read threshold.
-    pub whole_read_tokens: u64,
+    pub(crate) whole_read_tokens: u64,
     /// The figures.
-    pub summary: Summary,
+    pub(crate) summary: Summary,
     /// For each of `summary.whole`, the ranges to read instead.
-    pub instead: Vec<Vec<Instead>>,
+    pub(crate) instead: Vec<Vec<Instead>>,
     /// Files in the human table (`None`: all).
-    pub top: Option<usize>,
+    pub(crate) top: Option<usize>,
     /// Whether --since or --session narrowed the records.
-    pub filtered: bool,
+    pub(crate) filtered: bool,
 }
 
 /// Writes the report as tables or JSON.
-pub fn write(
+pub(crate) fn write(
     report: &SessionsReport,
     json: bool,
     color: bool,

@@ -2,13 +2,13 @@
 
 /// Paints text when color is on; passes it through otherwise.
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
+pub(crate) struct Style {
     color: bool,
 }
 
 impl Style {
     /// A painter; `color` false makes every method the identity.
-    pub fn new(color: bool) -> Style {
+    pub(crate) fn new(color: bool) -> Style {
         Style { color }
     }
 
@@ -21,22 +21,21 @@ impl Style {
     }
 
     /// Section headings.
-    pub fn heading(&self, text: &str) -> String {
+    pub(crate) fn heading(&self, text: &str) -> String {
         self.paint("1", text)
     }
 
     /// Secondary detail.
-    pub fn dim(&self, text: &str) -> String {
+    pub(crate) fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
 
     /// Flags and warnings.
-    pub fn warn(&self, text: &str) -> String {
+    pub(crate) fn warn(&self, text: &str) -> String {
         self.paint("33", text)
     }
 
-    /// Paths.
-    pub fn path(&self, text: &str) -> String {
+    pub(crate) fn path(&self, text: &str) -> String {
         self.paint("36", text)
     }
 }

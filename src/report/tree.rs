@@ -118,7 +118,7 @@ fn descend(
 }
 
 /// Writes the tree as aligned text.
-pub fn write_text(
+pub(crate) fn write_text(
     report: &ScanReport,
     min_share: f64,
     style: &Style,

@@ -1,11 +1,11 @@
 //! Claude Code transcripts: which files hold them, what each line says
-//! ([`record`], lenient), one file streamed into figures ([`reader`]), and
+//! (`record`, lenient), one file streamed into figures ([`reader`]), and
 //! the figures of every file put together per session and per file read
-//! ([`summarize`]). Reads transcripts; never prints, never writes.
+//! (`summarize`). Reads transcripts; never prints, never writes.
 
 pub mod reader;
-pub mod record;
-pub mod time;
+pub(crate) mod record;
+pub(crate) mod time;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
@@ -20,11 +20,11 @@ pub struct Filter {
     /// The project root as given (made absolute) and as the disk resolves it.
     roots: Vec<PathBuf>,
     /// Records before this are left out.
-    pub since: Option<Millis>,
+    pub(crate) since: Option<Millis>,
     /// Session ids or id prefixes to keep; empty keeps all.
-    pub sessions: Vec<String>,
+    pub(crate) sessions: Vec<String>,
     /// A whole read over this many tokens is one to replace by references.
-    pub whole_read_tokens: u64,
+    pub(crate) whole_read_tokens: u64,
 }
 
 impl Filter {
@@ -54,13 +54,13 @@ impl Filter {
     }
 
     /// Whether a record's working directory is the project or inside it.
-    pub fn is_in_project(&self, cwd: &str) -> bool {
+    pub(crate) fn is_in_project(&self, cwd: &str) -> bool {
         let cwd = reader::normalize(Path::new(cwd));
         self.roots.iter().any(|root| cwd.starts_with(root))
     }
 
     /// `full` relative to the project, `/`-separated; `None` outside it.
-    pub fn relative(&self, full: &Path) -> Option<String> {
+    pub(crate) fn relative(&self, full: &Path) -> Option<String> {
         self.roots.iter().find_map(|root| {
             let rel = full.strip_prefix(root).ok()?;
             let parts: Vec<String> = rel
@@ -76,25 +76,25 @@ impl Filter {
     }
 
     /// Whether a session id is one asked for.
-    pub fn wants_session(&self, id: &str) -> bool {
+    pub(crate) fn wants_session(&self, id: &str) -> bool {
         self.sessions.is_empty() || self.sessions.iter().any(|s| id.starts_with(s.as_str()))
     }
 }
 
 /// Lines passed over, by reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// Not JSON (a line cut short by a crash, a stray write).
-    pub not_json: u64,
+    pub(crate) not_json: u64,
     /// Longer than [`reader::MAX_LINE_BYTES`].
-    pub too_long: u64,
+    pub(crate) too_long: u64,
     /// A known record type without the fields it always has.
-    pub malformed: u64,
+    pub(crate) malformed: u64,
     /// Record types this version does not know, with how many of each
     /// (an empty name: no `type` at all).
-    pub unknown_types: BTreeMap<String, u64>,
+    pub(crate) unknown_types: BTreeMap<String, u64>,
     /// Read results too large to price (not lines: their records count).
-    pub unpriced_reads: u64,
+    pub(crate) unpriced_reads: u64,
 }
 
 /// Unknown type names kept by name; the rest are counted under one.
@@ -102,7 +102,7 @@ const MAX_UNKNOWN_NAMES: usize = 20;
 
 impl Skipped {
     /// Every line skipped.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.not_json + self.too_long + self.malformed + self.unknown_types.values().sum::<u64>()
     }
 
@@ -133,12 +133,12 @@ impl Skipped {
 }
 
 /// Transcript files, and directories that could not be listed.
-pub type Found = (Vec<PathBuf>, Vec<(PathBuf, io::Error)>);
+pub(crate) type Found = (Vec<PathBuf>, Vec<(PathBuf, io::Error)>);
 
 /// Every `*.jsonl` file under `dir` (subagent transcripts included),
 /// sorted, with the directories that could not be listed. Symbolic links
 /// are not followed.
-pub fn find(dir: &Path) -> io::Result<Found> {
+pub(crate) fn find(dir: &Path) -> io::Result<Found> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -169,97 +169,96 @@ pub fn find(dir: &Path) -> io::Result<Found> {
 
 /// One session, over every transcript file that holds part of it.
 #[derive(Debug, Clone, Default)]
-pub struct Session {
+pub(crate) struct Session {
     /// The session id.
-    pub id: String,
+    pub(crate) id: String,
     /// First record counted, as written.
-    pub start: Option<String>,
+    pub(crate) start: Option<String>,
     /// Last record counted, as written.
-    pub end: Option<String>,
+    pub(crate) end: Option<String>,
     /// The first record's time.
-    pub start_ms: Option<Millis>,
+    pub(crate) start_ms: Option<Millis>,
     /// The last record's time.
-    pub end_ms: Option<Millis>,
+    pub(crate) end_ms: Option<Millis>,
     /// Models that answered, sorted.
-    pub models: Vec<String>,
+    pub(crate) models: Vec<String>,
     /// API requests, each counted once.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Of which made by subagents.
-    pub subagent_requests: u64,
+    pub(crate) subagent_requests: u64,
     /// Input tokens not read from or written to the cache.
-    pub input_tokens: u64,
+    pub(crate) input_tokens: u64,
     /// Input tokens written to the cache.
-    pub cache_creation_tokens: u64,
+    pub(crate) cache_creation_tokens: u64,
     /// Input tokens read from the cache.
-    pub cache_read_tokens: u64,
+    pub(crate) cache_read_tokens: u64,
     /// Output tokens.
-    pub output_tokens: u64,
+    pub(crate) output_tokens: u64,
     /// The context of each main-conversation request, in time order.
-    pub contexts: Vec<u64>,
+    pub(crate) contexts: Vec<u64>,
     /// The largest context of any request (main conversation, else any).
-    pub peak_context: u64,
-    /// Compactions.
-    pub compactions: u64,
+    pub(crate) peak_context: u64,
+    pub(crate) compactions: u64,
     /// Read results.
-    pub reads: u64,
+    pub(crate) reads: u64,
     /// Their tokens under the selected tokenizer.
-    pub read_tokens: u64,
+    pub(crate) read_tokens: u64,
     /// Transcript files holding part of it.
-    pub transcripts: u64,
+    pub(crate) transcripts: u64,
 }
 
 /// One file as sessions read it, over all sessions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileReads {
+pub(crate) struct FileReads {
     /// Relative to the project when inside it, else absolute.
-    pub path: String,
+    pub(crate) path: String,
     /// Read results.
-    pub reads: u64,
+    pub(crate) reads: u64,
     /// Of which without offset or limit.
-    pub whole_reads: u64,
+    pub(crate) whole_reads: u64,
     /// Of which with an offset or a limit.
-    pub ranged_reads: u64,
+    pub(crate) ranged_reads: u64,
     /// Tokens of every read, as the Read tool showed the text.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Sessions that read it.
-    pub sessions: u64,
+    pub(crate) sessions: u64,
 }
 
 /// A file one session read whole at over the threshold.
 #[derive(Debug, Clone, Default)]
-pub struct WholeFile {
+pub(crate) struct WholeFile {
     /// The file.
-    pub path: String,
+    pub(crate) path: String,
     /// The session.
-    pub session: String,
+    pub(crate) session: String,
     /// Whole reads over the threshold in that session.
-    pub reads: u64,
+    pub(crate) reads: u64,
     /// Their tokens.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Edits and searches of the file after its first whole read.
-    pub touches: Vec<Touch>,
+    pub(crate) touches: Vec<Touch>,
 }
 
 /// Everything the transcripts say about the project.
 #[derive(Debug, Clone, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// By start time, then id.
-    pub sessions: Vec<Session>,
+    pub(crate) sessions: Vec<Session>,
     /// By tokens, most first, then path.
-    pub files: Vec<FileReads>,
+    pub(crate) files: Vec<FileReads>,
     /// By tokens, most first, then path and session.
-    pub whole: Vec<WholeFile>,
+    pub(crate) whole: Vec<WholeFile>,
     /// Lines skipped in the project's transcripts.
-    pub skipped: Skipped,
+    pub(crate) skipped: Skipped,
     /// Transcript files holding records of the project.
-    pub transcripts: u64,
+    pub(crate) transcripts: u64,
 }
 
 /// Puts the figures of every file together, in the order given (so the
 /// result never depends on which thread read what). A request, a read or
 /// a compaction written in two files (a resumed session copies its past)
 /// counts once.
-pub fn summarize(parts: Vec<FilePart>) -> Summary {
+pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
     let mut summary = Summary::default();
     let mut seen_requests: HashSet<u64> = HashSet::new();
     let mut seen_reads: HashSet<u64> = HashSet::new();
@@ -395,14 +394,14 @@ pub fn summarize(parts: Vec<FilePart>) -> Summary {
 /// Tokens of Read texts by content and first line, shared by the threads
 /// reading transcripts: a file read in many sessions is counted once.
 #[derive(Debug, Default)]
-pub struct ReadCosts {
+pub(crate) struct ReadCosts {
     known: std::sync::Mutex<HashMap<(u128, u64), u64>>,
 }
 
 impl ReadCosts {
     /// The tokens of `text` shown from line `first`, counted by `count`
     /// the first time.
-    pub fn get(&self, text: &str, first: u64, count: impl FnOnce() -> u64) -> u64 {
+    pub(crate) fn get(&self, text: &str, first: u64, count: impl FnOnce() -> u64) -> u64 {
         let key = (xxhash_rust::xxh3::xxh3_128(text.as_bytes()), first);
         let known = self.known.lock().map(|k| k.get(&key).copied());
         if let Ok(Some(tokens)) = known {

@@ -14,10 +14,10 @@ use super::{Filter, Skipped};
 use crate::tokenize::Tokenizer;
 
 /// Lines longer than this are skipped unread (no transcript line is).
-pub const MAX_LINE_BYTES: usize = 256 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 256 << 20;
 
 /// A Read result larger than this is counted as unpriced, not tokenized.
-pub const MAX_RESULT_BYTES: usize = 4 << 20;
+pub(crate) const MAX_RESULT_BYTES: usize = 4 << 20;
 
 /// A line buffer larger than this is given back after use.
 const KEEP_BUFFER: usize = 16 << 20;
@@ -45,26 +45,26 @@ const KNOWN_TYPES: &[&str] = &[
 
 /// One API request, deduplicated within the file.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// Hash of `message.id` and `requestId`.
-    pub key: u64,
+    pub(crate) key: u64,
     /// When its first line was written.
-    pub at: Millis,
+    pub(crate) at: Millis,
     /// `input_tokens`, counted once.
-    pub input: u64,
+    pub(crate) input: u64,
     /// `cache_creation_input_tokens`.
-    pub cache_creation: u64,
+    pub(crate) cache_creation: u64,
     /// `cache_read_input_tokens`.
-    pub cache_read: u64,
+    pub(crate) cache_read: u64,
     /// The last `output_tokens` written for it.
-    pub output: u64,
+    pub(crate) output: u64,
     /// Made by a subagent.
-    pub sidechain: bool,
+    pub(crate) sidechain: bool,
 }
 
 impl Request {
     /// The context the request carried.
-    pub fn context(&self) -> u64 {
+    pub(crate) fn context(&self) -> u64 {
         self.input
             .saturating_add(self.cache_creation)
             .saturating_add(self.cache_read)
@@ -73,20 +73,20 @@ impl Request {
 
 /// One Read result.
 #[derive(Debug, Clone)]
-pub struct Read {
+pub(crate) struct Read {
     /// Hash of the tool call id (0 when unknown).
-    pub key: u64,
+    pub(crate) key: u64,
     /// The path, relative to the project when inside it.
-    pub path: String,
+    pub(crate) path: String,
     /// No `offset` nor `limit` was given.
-    pub whole: bool,
+    pub(crate) whole: bool,
     /// Tokens of the text as the Read tool showed it.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
 }
 
 /// Something a session did to a file after reading it whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Touch {
+pub(crate) enum Touch {
     /// Text the session wrote into the file (Edit, MultiEdit).
     Edited(String),
     /// A Grep pattern run over the file or a directory holding it.
@@ -95,46 +95,46 @@ pub enum Touch {
 
 /// A file read whole at over the threshold, and what followed.
 #[derive(Debug, Clone, Default)]
-pub struct WholeRead {
+pub(crate) struct WholeRead {
     /// Whole reads over the threshold.
-    pub reads: u64,
+    pub(crate) reads: u64,
     /// Their tokens.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Edits and searches of the file soon after such a read.
-    pub touches: Vec<Touch>,
+    pub(crate) touches: Vec<Touch>,
     /// Tool calls of the session since the latest such read.
     calls_since: u32,
 }
 
 /// What one file says about one session.
 #[derive(Debug, Default)]
-pub struct SessionPart {
+pub(crate) struct SessionPart {
     /// Earliest and latest record counted, with their text.
-    pub first: Option<(Millis, String)>,
+    pub(crate) first: Option<(Millis, String)>,
     /// Latest record counted.
-    pub last: Option<(Millis, String)>,
+    pub(crate) last: Option<(Millis, String)>,
     /// Models that answered.
-    pub models: Vec<String>,
+    pub(crate) models: Vec<String>,
     /// API requests, in the order of their first line.
-    pub requests: Vec<Request>,
+    pub(crate) requests: Vec<Request>,
     /// Hashes of the `uuid`s of compaction markers.
-    pub compactions: Vec<u64>,
+    pub(crate) compactions: Vec<u64>,
     /// Read results, in order.
-    pub reads: Vec<Read>,
+    pub(crate) reads: Vec<Read>,
     /// Files read whole over the threshold.
-    pub whole: BTreeMap<String, WholeRead>,
+    pub(crate) whole: BTreeMap<String, WholeRead>,
 }
 
 /// What one transcript file holds for the project.
 #[derive(Debug, Default)]
 pub struct FilePart {
     /// Sessions by id.
-    pub sessions: BTreeMap<String, SessionPart>,
+    pub(crate) sessions: BTreeMap<String, SessionPart>,
     /// Lines skipped, by reason.
-    pub skipped: Skipped,
+    pub(crate) skipped: Skipped,
     /// Whether any record of the project was found (else the file, and
     /// its skipped lines, belong to someone else).
-    pub in_project: bool,
+    pub(crate) in_project: bool,
 }
 
 /// A Read call waiting for its result.
@@ -550,7 +550,7 @@ fn clip(text: &str) -> String {
 }
 
 /// Resolves `.` and `..` by name, without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
@@ -565,7 +565,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 /// A 64-bit hash of two strings, the same for the whole run.
-pub fn hash(a: &str, b: &str) -> u64 {
+pub(crate) fn hash(a: &str, b: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     a.hash(&mut hasher);
     b.hash(&mut hasher);

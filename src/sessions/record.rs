@@ -13,168 +13,159 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 /// One line of a transcript.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Record {
+pub(crate) struct Record {
     /// `user`, `assistant`, `system`, `summary`, ...
     #[serde(rename = "type", default, deserialize_with = "lenient")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// The session the line belongs to (subagent lines carry their parent's).
     #[serde(default, deserialize_with = "lenient")]
-    pub session_id: Option<String>,
+    pub(crate) session_id: Option<String>,
     /// The working directory of the session when the line was written.
     #[serde(default, deserialize_with = "lenient")]
-    pub cwd: Option<String>,
+    pub(crate) cwd: Option<String>,
     /// The line's own id.
     #[serde(default, deserialize_with = "lenient")]
-    pub uuid: Option<String>,
+    pub(crate) uuid: Option<String>,
     /// When the line was written (ISO 8601, UTC).
     #[serde(default, deserialize_with = "lenient")]
-    pub timestamp: Option<String>,
+    pub(crate) timestamp: Option<String>,
     /// The API request an assistant line came from.
     #[serde(default, deserialize_with = "lenient")]
-    pub request_id: Option<String>,
+    pub(crate) request_id: Option<String>,
     /// True in subagent transcripts.
     #[serde(default, deserialize_with = "lenient")]
-    pub is_sidechain: Option<bool>,
+    pub(crate) is_sidechain: Option<bool>,
     /// `compact_boundary`, ... for `system` lines.
     #[serde(default, deserialize_with = "lenient")]
-    pub subtype: Option<String>,
+    pub(crate) subtype: Option<String>,
     /// The API message (assistant) or the prompt and tool results (user).
     #[serde(default, deserialize_with = "lenient")]
-    pub message: Option<Message>,
+    pub(crate) message: Option<Message>,
     /// What a tool returned, beside the text the model saw.
     #[serde(default, deserialize_with = "lenient")]
-    pub tool_use_result: Option<ToolUseResult>,
+    pub(crate) tool_use_result: Option<ToolUseResult>,
 }
 
 /// An API message.
 #[derive(Debug, Default, Deserialize)]
-pub struct Message {
+pub(crate) struct Message {
     /// The response id (assistant).
     #[serde(default, deserialize_with = "lenient")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The model that answered.
     #[serde(default, deserialize_with = "lenient")]
-    pub model: Option<String>,
+    pub(crate) model: Option<String>,
     /// Content blocks; a plain-text content reads as none.
     #[serde(default, deserialize_with = "lenient")]
-    pub content: Option<Vec<Maybe<Block>>>,
+    pub(crate) content: Option<Vec<Maybe<Block>>>,
     /// Token usage reported by the API.
     #[serde(default, deserialize_with = "lenient")]
-    pub usage: Option<Usage>,
+    pub(crate) usage: Option<Usage>,
 }
 
 /// Token usage of one API request.
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
-pub struct Usage {
+pub(crate) struct Usage {
     /// Input tokens not read from or written to the cache.
     #[serde(default, deserialize_with = "lenient")]
-    pub input_tokens: Option<u64>,
+    pub(crate) input_tokens: Option<u64>,
     /// Input tokens written to the cache.
     #[serde(default, deserialize_with = "lenient")]
-    pub cache_creation_input_tokens: Option<u64>,
+    pub(crate) cache_creation_input_tokens: Option<u64>,
     /// Input tokens read from the cache.
     #[serde(default, deserialize_with = "lenient")]
-    pub cache_read_input_tokens: Option<u64>,
+    pub(crate) cache_read_input_tokens: Option<u64>,
     /// Output tokens (grows over the lines of one response).
     #[serde(default, deserialize_with = "lenient")]
-    pub output_tokens: Option<u64>,
+    pub(crate) output_tokens: Option<u64>,
 }
 
 /// One content block. Only the fields of `tool_use` and `tool_result`
 /// blocks are kept; text and thinking are skipped unread.
 #[derive(Debug, Default, Deserialize)]
-pub struct Block {
+pub(crate) struct Block {
     /// `tool_use`, `tool_result`, `text`, ...
     #[serde(rename = "type", default, deserialize_with = "lenient")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// A tool call's id.
     #[serde(default, deserialize_with = "lenient")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// A tool call's tool.
     #[serde(default, deserialize_with = "lenient")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// A tool call's arguments.
     #[serde(default, deserialize_with = "lenient")]
-    pub input: Option<ToolInput>,
+    pub(crate) input: Option<ToolInput>,
     /// The call a tool result answers.
     #[serde(default, deserialize_with = "lenient")]
-    pub tool_use_id: Option<String>,
+    pub(crate) tool_use_id: Option<String>,
     /// A tool result's text, as the model saw it.
     #[serde(default, deserialize_with = "text_or_blocks")]
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
     /// Whether the tool failed.
     #[serde(default, deserialize_with = "lenient")]
-    pub is_error: Option<bool>,
+    pub(crate) is_error: Option<bool>,
 }
 
 /// The arguments of the tool calls `sessions` follows.
 #[derive(Debug, Default, Deserialize)]
-pub struct ToolInput {
+pub(crate) struct ToolInput {
     /// Read, Edit, MultiEdit, Write.
     #[serde(default, deserialize_with = "lenient")]
-    pub file_path: Option<String>,
+    pub(crate) file_path: Option<String>,
     /// Read: first line to read (1-based).
     #[serde(default, deserialize_with = "lenient")]
-    pub offset: Option<u64>,
+    pub(crate) offset: Option<u64>,
     /// Read: how many lines.
     #[serde(default, deserialize_with = "lenient")]
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
     /// Edit: the replacement text.
     #[serde(default, deserialize_with = "lenient")]
-    pub new_string: Option<String>,
+    pub(crate) new_string: Option<String>,
     /// MultiEdit: its edits.
     #[serde(default, deserialize_with = "lenient")]
-    pub edits: Option<Vec<Maybe<EditInput>>>,
+    pub(crate) edits: Option<Vec<Maybe<EditInput>>>,
     /// Grep: the pattern.
     #[serde(default, deserialize_with = "lenient")]
-    pub pattern: Option<String>,
+    pub(crate) pattern: Option<String>,
     /// Grep, Glob: where to search.
     #[serde(default, deserialize_with = "lenient")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
 }
 
 /// One edit of a MultiEdit call.
 #[derive(Debug, Default, Deserialize)]
-pub struct EditInput {
+pub(crate) struct EditInput {
     /// The replacement text.
     #[serde(default, deserialize_with = "lenient")]
-    pub new_string: Option<String>,
+    pub(crate) new_string: Option<String>,
 }
 
 /// The structured result of a tool call.
 #[derive(Debug, Default, Deserialize)]
-pub struct ToolUseResult {
+pub(crate) struct ToolUseResult {
     /// What a Read returned.
     #[serde(default, deserialize_with = "lenient")]
-    pub file: Option<ReadFile>,
+    pub(crate) file: Option<ReadFile>,
 }
 
 /// The file part of a Read result.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ReadFile {
-    /// The path read.
-    #[serde(default, deserialize_with = "lenient")]
-    pub file_path: Option<String>,
+pub(crate) struct ReadFile {
     /// The raw text returned (without line numbers).
     #[serde(default, deserialize_with = "lenient")]
-    pub content: Option<String>,
-    /// Lines returned.
-    #[serde(default, deserialize_with = "lenient")]
-    pub num_lines: Option<u64>,
+    pub(crate) content: Option<String>,
     /// The first line returned (1-based).
     #[serde(default, deserialize_with = "lenient")]
-    pub start_line: Option<u64>,
-    /// Lines in the file.
-    #[serde(default, deserialize_with = "lenient")]
-    pub total_lines: Option<u64>,
+    pub(crate) start_line: Option<u64>,
 }
 
 /// A value of type `T`, or `None` when the JSON value has another shape
 /// (a string where an object was expected, a negative count, ...). The
 /// value is read whole either way, so the rest of the line still parses.
 #[derive(Debug)]
-pub struct Maybe<T>(pub Option<T>);
+pub(crate) struct Maybe<T>(pub Option<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Maybe<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -2,12 +2,12 @@
 //! since the Unix epoch, UTC, without a date library.
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
-pub type Millis = i64;
+pub(crate) type Millis = i64;
 
 /// Reads `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff]]` (or a
 /// space instead of `T`) and `Z` or `±HH:MM`. A time without an offset is
 /// UTC. `None` when the text is not such an instant.
-pub fn parse(text: &str) -> Option<Millis> {
+pub(crate) fn parse(text: &str) -> Option<Millis> {
     let b = text.trim().as_bytes();
     let digits = |from: usize, n: usize| -> Option<i64> {
         let part = b.get(from..from + n)?;
@@ -76,7 +76,7 @@ pub fn parse(text: &str) -> Option<Millis> {
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC.
-pub fn format_minute(millis: Millis) -> String {
+pub(crate) fn format_minute(millis: Millis) -> String {
     let days = millis.div_euclid(86_400_000);
     let in_day = millis.rem_euclid(86_400_000) / 60_000;
     let (y, m, d) = civil_from_days(days);

@@ -4,17 +4,17 @@
 
 /// One candidate for a budgeted set.
 #[derive(Debug, Clone)]
-pub struct Item {
+pub(crate) struct Item {
     /// What attaching it costs.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// What it is worth.
-    pub score: f64,
+    pub(crate) score: f64,
     /// Its file (items of one file may overlap).
-    pub file: usize,
+    pub(crate) file: usize,
     /// Its first line.
-    pub start: u32,
+    pub(crate) start: u32,
     /// Its last line.
-    pub end: u32,
+    pub(crate) end: u32,
 }
 
 /// How many search nodes the exact choice may visit before settling for
@@ -26,7 +26,7 @@ const SEARCH_NODES: usize = 2_000_000;
 /// inside a chosen class adds nothing). Branch and bound over the 0/1
 /// knapsack, iterative; the bound is the smaller of the fractional
 /// knapsack of what is left and the best scores the count still allows.
-pub fn choose(items: &[Item], budget: u64, max_count: Option<usize>) -> Vec<usize> {
+pub(crate) fn choose(items: &[Item], budget: u64, max_count: Option<usize>) -> Vec<usize> {
     let mut order: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].tokens <= budget && items[i].score > 0.0)
         .collect();

@@ -7,33 +7,33 @@ use std::collections::BTreeMap;
 
 /// One priced file as the deny planner sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct Candidate<'a> {
+pub(crate) struct Candidate<'a> {
     /// `/`-separated path relative to the project root.
-    pub path: &'a str,
+    pub(crate) path: &'a str,
     /// Why it should be denied, or `None` when a session may read it.
-    pub reason: Option<&'a str>,
+    pub(crate) reason: Option<&'a str>,
     /// Its tokens, to say what the rule saves.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
 }
 
 /// A ready-to-paste rule and what it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DenyRule {
+pub(crate) struct DenyRule {
     /// `Read(./path)` or `Read(./dir/**)`.
-    pub rule: String,
+    pub(crate) rule: String,
     /// How many priced files it covers.
-    pub files: u64,
+    pub(crate) files: u64,
     /// Their tokens.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Why (the file's reason, or a summary for a directory).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Plans the deny rules for `candidates` (every priced file of the scan).
 /// A directory other than the root collapses to `Read(./dir/**)` when it
 /// holds at least two priced files and all of them qualify. Rules are
 /// sorted by path.
-pub fn plan(candidates: &[Candidate<'_>]) -> Vec<DenyRule> {
+pub(crate) fn plan(candidates: &[Candidate<'_>]) -> Vec<DenyRule> {
     #[derive(Default)]
     struct Tally {
         total: u64,
@@ -123,7 +123,7 @@ fn is_below(path: &str, dir: &str) -> bool {
 }
 
 /// The `permissions.deny` block for `.claude/settings.json`, as JSON text.
-pub fn settings_block<'r>(rules: impl IntoIterator<Item = &'r str>) -> String {
+pub(crate) fn settings_block<'r>(rules: impl IntoIterator<Item = &'r str>) -> String {
     let deny: Vec<&str> = rules.into_iter().collect();
     let value = serde_json::json!({ "permissions": { "deny": deny } });
     serde_json::to_string_pretty(&value).unwrap_or_default()
@@ -131,26 +131,26 @@ pub fn settings_block<'r>(rules: impl IntoIterator<Item = &'r str>) -> String {
 
 impl DenyRule {
     /// The rule text of each planned rule, for [`settings_block`].
-    pub fn texts(rules: &[DenyRule]) -> impl Iterator<Item = &str> {
+    pub(crate) fn texts(rules: &[DenyRule]) -> impl Iterator<Item = &str> {
         rules.iter().map(|r| r.rule.as_str())
     }
 }
 
 /// What a `.claudeignore` becomes as deny rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Translation {
+pub(crate) struct Translation {
     /// Equivalent `Read(...)` rules, in file order.
-    pub rules: Vec<String>,
+    pub(crate) rules: Vec<String>,
     /// Lines that cannot be expressed as deny rules (negations), with
     /// their line numbers.
-    pub unsupported: Vec<(usize, String)>,
+    pub(crate) unsupported: Vec<(usize, String)>,
 }
 
 /// Translates gitignore-style `.claudeignore` lines into `Read(...)` rules:
 /// anchored patterns (a leading or inner `/`) stay relative to the root,
 /// others match at any depth (`./**/name`); a pattern that names a
 /// directory also denies everything below it.
-pub fn translate_claudeignore(text: &str) -> Translation {
+pub(crate) fn translate_claudeignore(text: &str) -> Translation {
     let mut out = Translation::default();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();

@@ -2,11 +2,11 @@
 //! and which symbols to reference instead of whole files. Pure: no I/O, no
 //! printing.
 
-pub mod choose;
-pub mod claude_md;
-pub mod deny;
-pub mod paths;
-pub mod project;
-pub mod refs;
-pub mod sessions;
-pub mod words;
+pub(crate) mod choose;
+pub(crate) mod claude_md;
+pub(crate) mod deny;
+pub(crate) mod paths;
+pub(crate) mod project;
+pub(crate) mod refs;
+pub(crate) mod sessions;
+pub(crate) mod words;

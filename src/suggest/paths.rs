@@ -3,7 +3,7 @@
 //! definition for every piece of advice that weighs paths.
 
 /// What a directory is for, by the usual names.
-pub fn purpose(dir: &str) -> Option<&'static str> {
+pub(crate) fn purpose(dir: &str) -> Option<&'static str> {
     let name = dir.rsplit('/').next().unwrap_or(dir).to_ascii_lowercase();
     Some(match name.as_str() {
         "src" | "lib" | "source" | "pkg" | "internal" | "app" | "crates" | "packages" => "source",
@@ -32,7 +32,7 @@ pub fn purpose(dir: &str) -> Option<&'static str> {
 /// Whether a path is test code by the usual conventions: a `test`,
 /// `tests`, `__tests__`, `spec` or `testing` directory, or a file named
 /// `test_*`, `*_test.*`, `*_tests.*`, `*.test.*`, `*.spec.*` or `*Test.*`.
-pub fn is_test_path(path: &str) -> bool {
+pub(crate) fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').peekable();
     while let Some(part) = parts.next() {
         if parts.peek().is_some() {
@@ -57,7 +57,7 @@ pub fn is_test_path(path: &str) -> bool {
 }
 
 /// Path parts whose code is not the project's own working code.
-pub fn is_peripheral(path: &str) -> bool {
+pub(crate) fn is_peripheral(path: &str) -> bool {
     is_test_path(path)
         || path.split('/').rev().skip(1).any(|part| {
             matches!(

@@ -10,7 +10,7 @@ use crate::stats::FileStat;
 use crate::suggest::refs;
 
 /// Whole reads that get references to read instead (the costliest).
-pub const ADVISED_WHOLE_READS: usize = 25;
+pub(crate) const ADVISED_WHOLE_READS: usize = 25;
 
 /// References offered for one whole read.
 const REFERENCES_PER_READ: usize = 3;
@@ -18,7 +18,7 @@ const REFERENCES_PER_READ: usize = 3;
 /// Why a range is offered instead of a whole read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Why {
+pub(crate) enum Why {
     /// The session edited it after the read.
     Edited,
     /// The session searched for a word in it after the read.
@@ -29,7 +29,7 @@ pub enum Why {
 
 impl Why {
     /// The stable name (JSON `why`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Why::Edited => "edited",
             Why::Searched => "searched",
@@ -40,23 +40,23 @@ impl Why {
 
 /// A range to read instead of a whole file.
 #[derive(Debug, Clone)]
-pub struct Instead {
+pub(crate) struct Instead {
     /// `@path#Lstart-end`.
-    pub reference: String,
+    pub(crate) reference: String,
     /// The symbol's qualified name.
-    pub qualified_name: String,
+    pub(crate) qualified_name: String,
     /// function, class, ...
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// Tokens of its lines.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Why this one.
-    pub why: Why,
+    pub(crate) why: Why,
 }
 
 /// Up to [`REFERENCES_PER_READ`] symbols of `file` (whose current text is
 /// `text`) for what the session did after reading it whole. Without a
 /// clue, the largest symbols that cost at most `cap` and half the file.
-pub fn instead(file: &FileStat, text: &str, touches: &[Touch], cap: u64) -> Vec<Instead> {
+pub(crate) fn instead(file: &FileStat, text: &str, touches: &[Touch], cap: u64) -> Vec<Instead> {
     let mut chosen: Vec<(usize, Why)> = Vec::new();
     let add = |symbol: usize, why: Why, chosen: &mut Vec<(usize, Why)>| {
         if chosen.len() < REFERENCES_PER_READ && !chosen.iter().any(|(s, _)| *s == symbol) {

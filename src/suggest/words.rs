@@ -5,7 +5,7 @@
 
 /// The identifiers in `text`: runs of letters, digits and `_` (and `$`,
 /// for JavaScript and PHP) that do not start with a digit.
-pub fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -33,7 +33,7 @@ fn is_word_byte(b: u8) -> bool {
 
 /// The subwords of one identifier, in order and as written:
 /// `parseHTTPResponse_v2` gives `parse`, `HTTP`, `Response`, `v2`.
-pub fn subwords(ident: &str) -> Vec<&str> {
+pub(crate) fn subwords(ident: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for part in ident.split(['_', '$']).filter(|p| !p.is_empty()) {
         let chars: Vec<(usize, char)> = part.char_indices().collect();
@@ -66,7 +66,7 @@ const STOPWORDS: &[&str] = &[
 
 /// The search term of one subword: lower-cased and stemmed, or `None` for
 /// stopwords, single letters and numbers.
-pub fn term(subword: &str) -> Option<String> {
+pub(crate) fn term(subword: &str) -> Option<String> {
     if subword.len() < 2 || subword.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -78,7 +78,7 @@ pub fn term(subword: &str) -> Option<String> {
 }
 
 /// Every search term in `text`, in order (identifiers split into subwords).
-pub fn terms(text: &str, mut each: impl FnMut(String)) {
+pub(crate) fn terms(text: &str, mut each: impl FnMut(String)) {
     for ident in identifiers(text) {
         for sub in subwords(ident) {
             if let Some(term) = term(sub) {
@@ -91,7 +91,7 @@ pub fn terms(text: &str, mut each: impl FnMut(String)) {
 /// A light suffix stripper: plurals, `-ing`, `-ed`, `-er`, `-ion` forms, so
 /// "parsing", "parses", "parsed" and "parser" meet "parse". Both documents
 /// and queries go through it, so its mistakes cancel out.
-pub fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> String {
     if !word.is_ascii() || word.len() <= 3 {
         return word.to_string();
     }

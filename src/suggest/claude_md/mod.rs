@@ -26,48 +26,48 @@ use intro::{LANGUAGE_NAMES, intro, layout};
 use symbols::{symbols, weights};
 
 /// The budget when none is given, in tokens of the selected tokenizer.
-pub const DEFAULT_BUDGET: u64 = 1_500;
+pub(crate) const DEFAULT_BUDGET: u64 = 1_500;
 
 /// A code or text file at least this costly to read is listed under
 /// "do not read whole" (5% of a 200k window).
-pub const DEFAULT_EXPENSIVE_TOKENS: u64 = 10_000;
+pub(crate) const DEFAULT_EXPENSIVE_TOKENS: u64 = 10_000;
 
 /// What the block is made from.
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     /// The project's name (manifest, else the directory's).
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// What its root files say.
-    pub about: &'a About,
+    pub(crate) about: &'a About,
     /// Every priced file, sorted by path (the memory files left out).
-    pub files: &'a [FileStat],
+    pub(crate) files: &'a [FileStat],
     /// Per file, per symbol: how many other code files use its name.
-    pub files_using: &'a [Vec<u32>],
+    pub(crate) files_using: &'a [Vec<u32>],
     /// The scan's thresholds.
-    pub limits: &'a Limits,
+    pub(crate) limits: &'a Limits,
     /// Read cost from which a file is listed as one not to read whole.
-    pub expensive_tokens: u64,
+    pub(crate) expensive_tokens: u64,
     /// What the counts are (`Claude estimate = cl100k_base count x 1.18`).
-    pub tokenizer: &'a str,
+    pub(crate) tokenizer: &'a str,
 }
 
 /// The chosen block.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// From [`BEGIN`] to [`END`], lines ended by `\n`, no final newline.
-    pub text: String,
+    pub(crate) text: String,
     /// Its cost under the selected tokenizer, markers included.
-    pub tokens: u64,
+    pub(crate) tokens: u64,
     /// Content lines kept.
-    pub kept: usize,
+    pub(crate) kept: usize,
     /// Content lines left out to fit the budget.
-    pub dropped: usize,
+    pub(crate) dropped: usize,
 }
 
 /// The budget cannot hold even the block's frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TooSmall {
+pub(crate) struct TooSmall {
     /// What the markers, the note and the heading cost.
-    pub frame: u64,
+    pub(crate) frame: u64,
 }
 
 /// Where a line goes, in block order.
@@ -110,7 +110,11 @@ struct Line {
 /// `budget` tokens as `count` measures the rendered block as Claude Code
 /// loads it (HTML comments stripped, as `check` counts it). A ranked
 /// part stops at its first line that does not fit.
-pub fn plan(facts: &Facts<'_>, budget: u64, count: &dyn Fn(&str) -> u64) -> Result<Plan, TooSmall> {
+pub(crate) fn plan(
+    facts: &Facts<'_>,
+    budget: u64,
+    count: &dyn Fn(&str) -> u64,
+) -> Result<Plan, TooSmall> {
     // What Claude Code loads: block HTML comments (the markers and the
     // note) are stripped and cost nothing, as `check` counts them.
     let count = |text: &str| count(&crate::memory::markdown::strip_comments(text));
@@ -204,7 +208,7 @@ fn candidates(facts: &Facts<'_>) -> Vec<Line> {
 
 /// A token count rounded so that small edits do not change it: `850`,
 /// `8.2k`, `21k`, `1.4M`.
-pub fn approx(n: u64) -> String {
+pub(crate) fn approx(n: u64) -> String {
     match n {
         0..100 => n.to_string(),
         100..1_000 => ((n + 5) / 10 * 10).min(990).to_string(),

@@ -12,11 +12,11 @@ mod runners;
 
 use manifests::{cargo, composer, deno, ini_value, package_json, pyproject};
 use readme::one_paragraph;
-pub use readme::readme_description;
+pub(crate) use readme::readme_description;
 use runners::{just_recipes, make_targets, tox, tox_envs};
 
 /// Files at the project root this module reads, when present.
-pub const MANIFESTS: &[&str] = &[
+pub(crate) const MANIFESTS: &[&str] = &[
     "Cargo.toml",
     "package.json",
     "pyproject.toml",
@@ -40,7 +40,7 @@ pub const MANIFESTS: &[&str] = &[
 ];
 
 /// README names, in the order they are preferred.
-pub const READMES: &[&str] = &[
+pub(crate) const READMES: &[&str] = &[
     "README.md",
     "README.markdown",
     "README.rst",
@@ -50,20 +50,9 @@ pub const READMES: &[&str] = &[
     "Readme.md",
 ];
 
-/// Lock files that tell which tool runs a project's commands.
-pub const LOCKS: &[&str] = &[
-    "pnpm-lock.yaml",
-    "yarn.lock",
-    "bun.lockb",
-    "bun.lock",
-    "uv.lock",
-    "poetry.lock",
-    "pdm.lock",
-];
-
 /// What a command is for, in the order they are listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Purpose {
+pub(crate) enum Purpose {
     /// Run the tests.
     Test,
     /// Build the project.
@@ -80,7 +69,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// The label shown before the command.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Purpose::Test => "test",
             Purpose::Build => "build",
@@ -179,41 +168,41 @@ fn is_unsafe_body(body: &str) -> bool {
 
 /// One command a session can run, and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Command {
+pub(crate) struct Command {
     /// What it is for.
-    pub purpose: Purpose,
+    pub(crate) purpose: Purpose,
     /// The command line.
-    pub line: String,
+    pub(crate) line: String,
     /// The file that declares it (`Makefile`), or that it was inferred from.
-    pub source: &'static str,
+    pub(crate) source: &'static str,
     /// Declared by the project (a script, a target) rather than inferred
     /// from the toolchain's conventions.
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 /// What the root's files say about the project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct About {
+pub(crate) struct About {
     /// The package name, when a manifest gives one.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// One or two sentences on what it is.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Commands, declared ones first within each purpose.
-    pub commands: Vec<Command>,
+    pub(crate) commands: Vec<Command>,
 }
 
 /// The root's files a caller found: (file name, text).
-pub struct RootFiles<'a> {
+pub(crate) struct RootFiles<'a> {
     /// Manifests and READMEs with their text.
-    pub texts: Vec<(&'a str, &'a str)>,
+    pub(crate) texts: Vec<(&'a str, &'a str)>,
     /// Every file name present at the root (lock files, `gradlew`, ...),
     /// and `src/main.rs` when it exists.
-    pub names: BTreeSet<&'a str>,
+    pub(crate) names: BTreeSet<&'a str>,
     /// Directories present at the root.
-    pub dirs: BTreeSet<&'a str>,
+    pub(crate) dirs: BTreeSet<&'a str>,
     /// The project's main language by share of tokens (`python`), when
     /// known: its toolchain's commands come first within each purpose.
-    pub language: Option<&'a str>,
+    pub(crate) language: Option<&'a str>,
 }
 
 impl RootFiles<'_> {
@@ -227,7 +216,7 @@ impl RootFiles<'_> {
 }
 
 /// Reads what the project says about itself.
-pub fn about(root: &RootFiles<'_>) -> About {
+pub(crate) fn about(root: &RootFiles<'_>) -> About {
     let mut about = About::default();
     let mut commands = Vec::new();
     if let Some(text) = root.text("Cargo.toml") {

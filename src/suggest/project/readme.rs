@@ -22,7 +22,7 @@ pub(super) fn one_paragraph(text: &str) -> String {
 /// The README's first paragraph of prose: past front matter, headings,
 /// badges, HTML, reStructuredText directives and link-only lines; links
 /// become their text.
-pub fn readme_description(text: &str) -> Option<String> {
+pub(crate) fn readme_description(text: &str) -> Option<String> {
     let mut paragraph: Vec<&str> = Vec::new();
     let mut lines = text.lines().peekable();
     if lines.peek().is_some_and(|l| l.trim() == "---") {

@@ -5,7 +5,7 @@ use super::*;
 
 /// What one symbol contributes to the index, computed next to its file.
 #[derive(Debug, Clone, Default)]
-pub struct SymbolDoc {
+pub(crate) struct SymbolDoc {
     /// (term number in the file's table, count per field), by term.
     pub(super) terms: Vec<(u32, [u16; FIELDS])>,
     pub(super) lengths: [u32; FIELDS],
@@ -16,7 +16,7 @@ pub struct SymbolDoc {
 /// symbol (in the file's symbol order) and how often each identifier
 /// occurs in its code (by hash: only symbol names are ever looked up).
 #[derive(Debug, Clone, Default)]
-pub struct FileWords {
+pub(crate) struct FileWords {
     pub(super) terms: Vec<String>,
     pub(super) docs: Vec<SymbolDoc>,
     pub(super) identifiers: Vec<(u64, u32)>,
@@ -103,7 +103,7 @@ impl<'t> Terms<'t> {
 
 /// Builds one file's documents from its text and symbols. `code` says
 /// whether its identifiers count as uses of symbol names.
-pub fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: bool) -> FileWords {
+pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: bool) -> FileWords {
     if symbols.is_empty() && !code {
         return FileWords::default();
     }
@@ -277,7 +277,7 @@ pub(super) fn classify(line: &str, block: &mut Option<(&'static str, bool)>) -> 
 
 /// The parts of a qualified name in any language's notation:
 /// `Config.load`, `Parser::parse`, `App\\Http\\Kernel`, `Foo#bar`.
-pub fn qualified_segments(name: &str) -> Vec<&str> {
+pub(crate) fn qualified_segments(name: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = name;
     while !rest.is_empty() {

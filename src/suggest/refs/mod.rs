@@ -22,7 +22,7 @@ use crate::suggest::words;
 mod document;
 
 use document::ident_hash;
-pub use document::{FileWords, SymbolDoc, file_words, qualified_segments};
+pub(crate) use document::{FileWords, file_words, qualified_segments};
 
 /// The fields of a symbol's document, in this order everywhere.
 const FIELDS: usize = 4;
@@ -44,7 +44,7 @@ const TEST_FACTOR: f64 = 0.5;
 
 /// How a result was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Match {
+pub(crate) enum Match {
     /// The name, or the end of the qualified name, as written.
     Exact,
     /// The same, ignoring case.
@@ -61,7 +61,7 @@ pub enum Match {
 
 impl Match {
     /// The name used in JSON and messages.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Match::Exact => "exact",
             Match::CaseInsensitive => "case-insensitive",
@@ -75,21 +75,21 @@ impl Match {
 
 /// One ranked symbol: `files[file].symbols[symbol]`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
+pub(crate) struct Hit {
     /// Index of the file in the priced files.
-    pub file: usize,
+    pub(crate) file: usize,
     /// Index of the symbol in that file.
-    pub symbol: usize,
+    pub(crate) symbol: usize,
     /// Higher is better; comparable within one query.
-    pub score: f64,
+    pub(crate) score: f64,
     /// How it was found.
-    pub matched: Match,
+    pub(crate) matched: Match,
     /// How often its name appears in the code outside its own lines.
-    pub references: u32,
+    pub(crate) references: u32,
 }
 
 /// Every symbol of every file, searchable by name and by free words.
-pub struct Index<'f> {
+pub(crate) struct Index<'f> {
     files: &'f [FileStat],
     /// Document number -> (file, symbol).
     docs: Vec<(u32, u32)>,
@@ -107,7 +107,7 @@ pub struct Index<'f> {
 
 impl<'f> Index<'f> {
     /// Indexes `files` with the words computed for each (same order).
-    pub fn build(files: &'f [FileStat], words: Vec<FileWords>) -> Index<'f> {
+    pub(crate) fn build(files: &'f [FileStat], words: Vec<FileWords>) -> Index<'f> {
         let mut uses: FxHashMap<u64, u32> = FxHashMap::default();
         let mut docs = Vec::new();
         let mut lengths = Vec::new();
@@ -198,7 +198,7 @@ impl<'f> Index<'f> {
     }
 
     /// Per file, per symbol: how many other code files use its name.
-    pub fn files_using(&self) -> Vec<Vec<u32>> {
+    pub(crate) fn files_using(&self) -> Vec<Vec<u32>> {
         let mut out: Vec<Vec<u32>> = self
             .files
             .iter()
@@ -228,7 +228,7 @@ impl<'f> Index<'f> {
 
     /// Symbols named `query` (plain or qualified): exact matches if there
     /// are any, else case-insensitive ones, else subword ones.
-    pub fn by_name(&self, query: &str) -> Vec<Hit> {
+    pub(crate) fn by_name(&self, query: &str) -> Vec<Hit> {
         let wanted = qualified_segments(query);
         if wanted.is_empty() {
             return Vec::new();
@@ -312,7 +312,7 @@ impl<'f> Index<'f> {
     /// (a symbol named after the words beats one that mentions them a
     /// lot). Symbols in test code count for less unless the query is
     /// about tests.
-    pub fn by_text(&self, query: &str) -> Vec<Hit> {
+    pub(crate) fn by_text(&self, query: &str) -> Vec<Hit> {
         let mut wanted: Vec<String> = Vec::new();
         words::terms(query, |t| wanted.push(t));
         wanted.sort();
@@ -396,7 +396,7 @@ impl<'f> Index<'f> {
 
     /// Up to `n` symbol names closest to `query` in spelling or subwords,
     /// for "did you mean".
-    pub fn suggestions(&self, query: &str, n: usize) -> Vec<String> {
+    pub(crate) fn suggestions(&self, query: &str, n: usize) -> Vec<String> {
         // Compared without case or separators: "laodall" is close to `load_all`.
         let plain = |name: &str| name.to_lowercase().replace(['_', '-', '$'], "");
         let wanted = qualified_segments(query)
@@ -444,7 +444,7 @@ impl<'f> Index<'f> {
 }
 
 /// The symbols of one file, largest first.
-pub fn in_file(file: &FileStat) -> Vec<usize> {
+pub(crate) fn in_file(file: &FileStat) -> Vec<usize> {
     let mut order: Vec<usize> = (0..file.symbols.len()).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&file.symbols[a], &file.symbols[b]);
@@ -456,7 +456,7 @@ pub fn in_file(file: &FileStat) -> Vec<usize> {
 }
 
 /// The innermost symbol whose lines include `line`.
-pub fn at_line(file: &FileStat, line: u32) -> Option<usize> {
+pub(crate) fn at_line(file: &FileStat, line: u32) -> Option<usize> {
     file.symbols
         .iter()
         .enumerate()
