@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -253,15 +253,16 @@ impl Cache {
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let Ok((temp, mut file)) = tempfile_in(dir) else {
+        // Named `.tmp-PID-RANDOM`; removed when dropped unless persisted.
+        let Ok(mut temp) = tempfile::Builder::new()
+            .prefix(&format!(".tmp-{}-", std::process::id()))
+            .rand_bytes(8)
+            .tempfile_in(dir)
+        else {
             return;
         };
-        let written = file
-            .write_all(&encode_pack(&seen))
-            .and_then(|()| file.flush());
-        drop(file);
-        if written.is_err() || std::fs::rename(&temp, pack).is_err() {
-            let _ = std::fs::remove_file(&temp);
+        if temp.write_all(&encode_pack(&seen)).is_ok() && temp.flush().is_ok() {
+            let _ = temp.persist(pack);
         }
     }
 }
@@ -308,24 +309,11 @@ fn is_own_file_name(name: &str) -> bool {
         let numeric = |p: Option<&str>| {
             p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         };
-        numeric(parts.next()) && numeric(parts.next()) && parts.next().is_none()
+        let random = |p: Option<&str>| {
+            p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        };
+        numeric(parts.next()) && random(parts.next()) && parts.next().is_none()
     })
-}
-
-/// A new, uniquely named file in `dir` for an atomic write.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let unique = format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    let path = dir.join(unique);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    Ok((path, file))
 }
 
 /// `MAGIC FORMAT checksum\n` then one `key\tjson\n` line per entry, sorted;
@@ -454,6 +442,8 @@ mod tests {
         assert!(outside.path().join("keep").exists());
         assert!(c.join(format!("v{FORMAT}/notes.txt")).exists());
         assert!(is_own_file_name(".tmp-12-0"));
+        assert!(is_own_file_name(".tmp-12-aZ09xYq1"));
+        assert!(!is_own_file_name(".tmp-12-a.b"));
         assert!(!is_own_file_name(".tmp-12"));
         assert!(!is_own_file_name("x.pack"));
     }

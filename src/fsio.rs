@@ -141,6 +141,40 @@ pub(crate) fn is_special_filesystem(path: &Path) -> bool {
         .any(|top| real.starts_with(top))
 }
 
+/// Files under `dir` (at most `max_depth` directories down) that `keep`
+/// accepts, sorted, and the directories that could not be listed, sorted.
+/// Symbolic links are listed, never followed.
+pub(crate) fn files_under(
+    dir: &Path,
+    max_depth: usize,
+    keep: impl Fn(&Path, std::fs::FileType) -> bool,
+) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
+    let mut files = Vec::new();
+    let mut failed = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(max_depth)
+    {
+        match entry {
+            Ok(entry) if keep(entry.path(), entry.file_type()) && entry.depth() > 0 => {
+                files.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+                if let Some(e) = e.into_io_error() {
+                    failed.push((path, e));
+                }
+            }
+        }
+    }
+    files.sort();
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    (files, failed)
+}
+
 /// What a temporary file of an atomic write is named after.
 const TEMP_PREFIX: &str = ".ctxbudget-tmp-";
 
@@ -267,66 +301,58 @@ pub(crate) fn replace(
         std::fs::create_dir_all(dir).map_err(WriteError::Io)?;
     }
     remove_stale_temps(dir, &name);
-    let (temporary, mut file) = create_temp(dir, &name, old.as_ref()).map_err(WriteError::Io)?;
-    let guard = TempGuard::register(temporary.clone());
-    let result = (|| {
-        file.write_all(bytes).map_err(WriteError::Io)?;
-        file.sync_all().map_err(WriteError::Io)?;
-        drop(file);
-        let now = match read_bounded(target, expected.map_or(0, |e| e.len() as u64)) {
-            Ok(now) => Some(now),
-            Err(e) if e.is_not_found() => None,
-            Err(_) => return Err(WriteError::Changed),
-        };
-        if now.as_deref() != expected {
-            return Err(WriteError::Changed);
-        }
-        std::fs::rename(&temporary, target).map_err(WriteError::Io)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    let mut temporary = create_temp(dir, &name, old.as_ref()).map_err(WriteError::Io)?;
+    let guard = TempGuard::register(temporary.path().to_path_buf());
+    temporary.write_all(bytes).map_err(WriteError::Io)?;
+    temporary.as_file().sync_all().map_err(WriteError::Io)?;
+    let now = match read_bounded(target, expected.map_or(0, |e| e.len() as u64)) {
+        Ok(now) => Some(now),
+        Err(e) if e.is_not_found() => None,
+        Err(_) => return Err(WriteError::Changed),
+    };
+    if now.as_deref() != expected {
+        // Dropping the temporary file removes it.
+        return Err(WriteError::Changed);
     }
+    let result = temporary
+        .persist(target)
+        .map(drop)
+        .map_err(|e| WriteError::Io(e.error));
     drop(guard);
     result
 }
 
 /// A new temporary file in `dir`, created with the old file's mode from
 /// the start (never readable by more people than the file it replaces).
+/// Named `.ctxbudget-tmp-PID-RANDOM-NAME`, so a later run can tell whose
+/// it is; removed when dropped unless persisted.
 fn create_temp(
     dir: &Path,
     name: &str,
     old: Option<&std::fs::Metadata>,
-) -> io::Result<(PathBuf, File)> {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    loop {
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = dir.join(format!("{TEMP_PREFIX}{}-{n}-{name}", std::process::id()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+) -> io::Result<tempfile::NamedTempFile> {
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let suffix = format!("-{name}");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(&suffix).rand_bytes(8);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = old.map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let file = builder.tempfile_in(dir)?;
+    if let Some(old) = old {
+        // The umask may have narrowed the mode: set it exactly, and keep
+        // the owner where the system lets us.
+        let _ = file.as_file().set_permissions(old.permissions());
         #[cfg(unix)]
         {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            let mode = old.map_or(0o666, |m| m.permissions().mode() & 0o7777);
-            options.mode(mode);
-        }
-        match options.open(&path) {
-            Ok(file) => {
-                if let Some(old) = old {
-                    // The umask may have narrowed the mode: set it exactly,
-                    // and keep the owner where the system lets us.
-                    let _ = file.set_permissions(old.permissions());
-                    #[cfg(unix)]
-                    {
-                        use std::os::unix::fs::MetadataExt;
-                        let _ = std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid()));
-                    }
-                }
-                return Ok((path, file));
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1_000_000 => continue,
-            Err(e) => return Err(e),
+            use std::os::unix::fs::MetadataExt;
+            let _ = std::os::unix::fs::fchown(file.as_file(), Some(old.uid()), Some(old.gid()));
         }
     }
+    Ok(file)
 }
 
 /// Removes temporary files of `name` left by runs that were killed: ours
@@ -473,15 +499,24 @@ mod tests {
         let old_style = dir.path().join(".CLAUDE.md.ctxbudget-12-0.tmp");
         std::fs::write(&stale, "left").expect("write");
         std::fs::write(&old_style, "left").expect("write");
-        let (temp, _file) = create_temp(
+        let temp = create_temp(
             dir.path(),
             "CLAUDE.md",
             Some(&std::fs::metadata(&file).expect("meta")),
         )
         .expect("temp");
-        let mode = std::fs::metadata(&temp).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(temp.path())
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
-        std::fs::remove_file(&temp).expect("rm");
+        let name = temp
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name");
+        assert!(is_temp_name(name), "{name}");
+        drop(temp);
         replace(&file, b"new", Some(b"old")).expect("write");
         assert!(!stale.exists() && !old_style.exists());
         let mode = std::fs::metadata(&file).expect("meta").permissions().mode();

@@ -547,36 +547,12 @@ fn frame_outside(path: &Path, boundary: &Path, user_file: bool) -> bool {
 /// Every `*.md` under `dir`, sorted (none when it does not exist), and
 /// the directories below it that could not be listed.
 fn markdown_files(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) {
-    let mut files = Vec::new();
-    let mut failed = Vec::new();
     if !dir.is_dir() {
-        return (files, failed);
+        return (Vec::new(), Vec::new());
     }
-    let mut stack = vec![(dir.to_path_buf(), 0)];
-    while let Some((dir, depth)) = stack.pop() {
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) => {
-                failed.push((dir, e));
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(t) if t.is_dir() && depth < 16 => stack.push((path, depth + 1)),
-                Ok(t)
-                    if (t.is_file() || t.is_symlink())
-                        && path.extension().is_some_and(|e| e == "md") =>
-                {
-                    files.push(path);
-                }
-                _ => {}
-            }
-        }
-    }
-    files.sort();
-    (files, failed)
+    crate::fsio::files_under(dir, 17, |path, kind| {
+        (kind.is_file() || kind.is_symlink()) && path.extension().is_some_and(|e| e == "md")
+    })
 }
 
 fn slash(path: &Path) -> String {

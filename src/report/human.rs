@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::style::Style;
+use super::table::{columns, pad, plain, take_columns, take_last_columns};
 use super::{Output, ScanReport, top_dirs, top_files, top_symbols};
 use crate::stats::Flag;
 use crate::suggest::deny::{DenyRule, settings_block};
@@ -49,46 +50,27 @@ pub(crate) fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -
 /// A line cut to `max` columns with a final `…`, unless it is part of the
 /// settings block (JSON to copy, never cut). A cut line loses its colors.
 fn fit_line(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    let plain = strip_ansi(line);
+    let plain = plain(line);
     let copyable =
         plain.starts_with("    ") && plain.trim_start().starts_with(['{', '}', '"', ']', '[']);
-    if plain.chars().count() <= max || copyable {
+    if columns(&plain) <= max || copyable {
         return std::borrow::Cow::Borrowed(line);
     }
-    let kept: String = plain.chars().take(max.saturating_sub(1)).collect();
+    let kept = take_columns(&plain, max.saturating_sub(1));
     std::borrow::Cow::Owned(format!("{}…", kept.trim_end()))
 }
 
-/// `text` without ANSI SGR sequences.
-fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `text` shortened to `width` characters by an `…` in the middle, as fd
+/// `text` shortened to `width` columns by an `…` in the middle, as fd
 /// and bat shorten paths; unchanged when it fits or when output has no
 /// width limit (`max` is `usize::MAX`: piped without `COLUMNS`).
 pub(crate) fn shorten(text: &str, width: usize, max: usize) -> String {
-    let len = text.chars().count();
-    if max == usize::MAX || len <= width || width < 5 {
+    if max == usize::MAX || columns(text) <= width || width < 5 {
         return text.to_string();
     }
     let head = (width - 1) / 2;
     let tail = width - 1 - head;
-    let start: String = text.chars().take(head).collect();
-    let end: String = text.chars().skip(len - tail).collect();
+    let start = take_columns(text, head);
+    let end = take_last_columns(text, tail);
     format!("{start}…{end}")
 }
 
@@ -136,7 +118,7 @@ fn summary(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) 
     );
     let what = format!("({})", report.tokenizer.describe());
     // A note that does not fit beside its figures goes on its own line.
-    let apart = totals.chars().count() + 2 + what.chars().count() > max;
+    let apart = columns(&totals) + 2 + columns(&what) > max;
     writeln!(
         out,
         "  {} tokens = {:.1}% of a {}-token window{}{}",
@@ -151,7 +133,7 @@ fn summary(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) 
         thousands(t.read_tokens)
     );
     let note = "(line numbers included, as the Read tool shows files)";
-    let apart = read.chars().count() + 1 + note.chars().count() > max;
+    let apart = columns(&read) + 1 + columns(note) > max;
     writeln!(
         out,
         "{read}{}{}",
@@ -173,7 +155,7 @@ fn files(
     }
     // Path, three figures (34 columns with their gaps), then the flags.
     let width = fitted(
-        column_width("Top files", top.iter().map(|f| f.path.chars().count())),
+        column_width("Top files", top.iter().map(|f| columns(&f.path))),
         max,
         34 + 16,
         24,
@@ -215,10 +197,7 @@ fn dirs(
         return Ok(());
     }
     let width = fitted(
-        column_width(
-            "Top directories",
-            top.iter().map(|d| d.path.chars().count() + 1),
-        ),
+        column_width("Top directories", top.iter().map(|d| columns(&d.path) + 1)),
         max,
         31,
         20,
@@ -256,7 +235,7 @@ fn symbols(
     }
     let refs: Vec<String> = top.iter().map(|(f, s)| s.reference(&f.path)).collect();
     let width = fitted(
-        column_width("Top symbols", refs.iter().map(|r| r.chars().count())),
+        column_width("Top symbols", refs.iter().map(|r| columns(r))),
         max,
         28 + 16,
         24,
@@ -310,7 +289,7 @@ fn flags(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) ->
         let width = hits
             .iter()
             .take(PER_FLAG)
-            .map(|h| h.0.chars().count())
+            .map(|h| columns(h.0))
             .max()
             .unwrap_or(0)
             .min(60)
@@ -434,7 +413,7 @@ fn skipped(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) 
 /// The width of a table's first column: its longest entry (within limits)
 /// or its title, whichever is wider. Entries are indented by two.
 fn column_width(title: &str, lengths: impl Iterator<Item = usize>) -> usize {
-    let title = title.chars().count().saturating_sub(2);
+    let title = columns(title).saturating_sub(2);
     lengths.max().unwrap_or(0).min(70).max(title)
 }
 
@@ -450,14 +429,4 @@ fn heading(
     writeln!(out)?;
     let title = pad(title, width + 2);
     writeln!(out, "{}", style.heading(&format!("{title}  {columns}")))
-}
-
-/// `text` padded with spaces to `width` characters (longer text is kept whole).
-pub(crate) fn pad(text: &str, width: usize) -> String {
-    let len = text.chars().count();
-    if len >= width {
-        text.to_string()
-    } else {
-        format!("{text}{}", " ".repeat(width - len))
-    }
 }

@@ -12,6 +12,7 @@ pub(crate) mod progress;
 pub(crate) mod refs;
 pub(crate) mod sessions;
 pub(crate) mod style;
+pub(crate) mod table;
 pub(crate) mod tree;
 
 use std::collections::{HashMap, HashSet};

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::TokenizerInfo;
-use super::human::pad;
 use super::style::Style;
+use super::table::{columns, pad};
 use crate::lang::SymbolKind;
 use crate::units::thousands;
 
@@ -144,8 +144,8 @@ pub(crate) fn write(
 fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let all: Vec<&Reference> = report.sections.iter().flat_map(|s| &s.references).collect();
     let width = |f: &dyn Fn(&Reference) -> usize| all.iter().map(|r| f(r)).max().unwrap_or(0);
-    let ref_width = width(&|r| r.reference().chars().count());
-    let name_width = width(&|r| r.qualified_name.chars().count()).min(48);
+    let ref_width = width(&|r| columns(&r.reference()));
+    let name_width = width(&|r| columns(&r.qualified_name)).min(48);
     let kind_width = width(&|r| r.kind.name().len());
     let token_width = width(&|r| thousands(r.tokens).len());
 

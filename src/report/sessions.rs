@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::TokenizerInfo;
 use super::style::Style;
+use super::table::table;
 use crate::sessions::Summary;
 use crate::sessions::time;
 use crate::suggest::sessions::{Instead, Why};
@@ -302,58 +303,6 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
         )?;
     }
     Ok(())
-}
-
-/// Writes rows as columns, two spaces apart; `right[c]` right-aligns
-/// column `c`. Widths count characters without ANSI escapes.
-fn table(out: &mut dyn Write, rows: &[Vec<String>], right: &[bool]) -> io::Result<()> {
-    let width = |text: &str| strip_ansi(text).chars().count();
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|t| width(t))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - width(cell));
-            line.push(' ');
-            if right.get(c).copied().unwrap_or(false) {
-                line.push_str(&pad);
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                if c + 1 < row.len() {
-                    line.push_str(&pad);
-                }
-            }
-            line.push(' ');
-        }
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
-}
-
-fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[derive(Serialize)]

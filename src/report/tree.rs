@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::ScanReport;
 use super::style::Style;
+use super::table::columns;
 use crate::units::{percent, thousands};
 
 /// One line of the tree before it is laid out.
@@ -127,12 +128,12 @@ pub(crate) fn write_text(
     let rows = rows(report, min_share);
     let width = rows
         .iter()
-        .map(|r| r.prefix.chars().count() + r.name.chars().count())
+        .map(|r| columns(&r.prefix) + columns(&r.name))
         .max()
         .unwrap_or(0);
     let total = report.totals.tokens;
     for row in rows {
-        let used = row.prefix.chars().count() + row.name.chars().count();
+        let used = columns(&row.prefix) + columns(&row.name);
         let name = if row.folded {
             style.dim(&row.name)
         } else if row.is_dir {

@@ -139,31 +139,10 @@ pub(crate) type Found = (Vec<PathBuf>, Vec<(PathBuf, io::Error)>);
 /// sorted, with the directories that could not be listed. Symbolic links
 /// are not followed.
 pub(crate) fn find(dir: &Path) -> io::Result<Found> {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
     std::fs::read_dir(dir)?;
-    while let Some(next) = pending.pop() {
-        let entries = match std::fs::read_dir(&next) {
-            Ok(entries) => entries,
-            Err(e) => {
-                problems.push((next, e));
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => pending.push(path),
-                Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "jsonl") => {
-                    files.push(path);
-                }
-                _ => {}
-            }
-        }
-    }
-    files.sort();
-    problems.sort_by(|a, b| a.0.cmp(&b.0));
+    let (files, problems) = crate::fsio::files_under(dir, usize::MAX, |path, kind| {
+        kind.is_file() && path.extension().is_some_and(|e| e == "jsonl")
+    });
     Ok((files, problems))
 }
 

@@ -1,6 +1,8 @@
 //! The README's description: its first real paragraph, without badges,
 //! banners, headings or link-only lines.
 
+use crate::memory::markdown::Fences;
+
 /// Longest description kept, in characters.
 pub(super) const DESCRIPTION_CHARS: usize = 320;
 
@@ -33,19 +35,15 @@ pub(crate) fn readme_description(text: &str) -> Option<String> {
             }
         }
     }
-    let mut in_fence = false;
+    let mut fences = Fences::default();
     let mut in_directive = false;
     let mut in_html = false;
     let mut paragraphs: Vec<Vec<&str>> = Vec::new();
     for line in lines {
+        if fences.step(line) {
+            continue;
+        }
         let trimmed = line.trim();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
         if in_directive {
             if trimmed.is_empty() || line.starts_with([' ', '\t']) {
                 continue;
