@@ -63,12 +63,27 @@ pub(crate) fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), Rea
         // Opening a FIFO for reading waits for a writer unless non-blocking.
         options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     }
+    #[cfg(debug_assertions)]
+    injected_denial(path)?;
     let file = options.open(path).map_err(ReadError::Io)?;
     let metadata = file.metadata().map_err(ReadError::Io)?;
     if !metadata.is_file() {
         return Err(ReadError::NotRegular(special_kind(&metadata)));
     }
     Ok((file, metadata))
+}
+
+/// Test builds only: a file named by `CTXBUDGET_TEST_DENY_READ` fails to
+/// open as a mode-000 file does, so the unreadable-file path is tested
+/// even where the tests run as root (who can read anything).
+#[cfg(debug_assertions)]
+fn injected_denial(path: &Path) -> Result<(), ReadError> {
+    match std::env::var_os("CTXBUDGET_TEST_DENY_READ") {
+        Some(name) if path.file_name() == Some(name.as_os_str()) => {
+            Err(ReadError::Io(io::Error::from_raw_os_error(libc::EACCES)))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Reads at most `limit` bytes of the regular file at `path`; a file

@@ -14,4 +14,5 @@ mod scan_counts;
 mod scan_output;
 mod scan_walk;
 mod sessions;
+mod snapshots;
 mod symbols;

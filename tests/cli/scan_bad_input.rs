@@ -126,6 +126,37 @@ fn an_unreadable_file_is_skipped_with_the_os_reason() {
     );
 }
 
+/// The same path with the failure injected (test builds only), so it is
+/// tested where the tests run as root too.
+#[test]
+fn an_unreadable_file_is_skipped_even_where_root_could_read_it() {
+    let repo = Repo::new();
+    repo.write("secret.txt", "x").write("ok.txt", "y");
+    let outcome = crate::util::ctxbudget_env(
+        repo.path(),
+        &["scan", "--format", "json"],
+        &[(
+            "CTXBUDGET_TEST_DENY_READ",
+            std::path::Path::new("secret.txt"),
+        )],
+    );
+    outcome.expect_code(0);
+    let json = outcome.json();
+    assert_eq!(file_paths(&json), ["ok.txt"]);
+    assert_eq!(json["skipped"][0]["path"], "secret.txt");
+    assert_eq!(json["skipped"][0]["reason"], "unreadable");
+    assert_eq!(json["skipped"][0]["message"], "Permission denied");
+    let human = crate::util::ctxbudget_env(
+        repo.path(),
+        &["scan"],
+        &[(
+            "CTXBUDGET_TEST_DENY_READ",
+            std::path::Path::new("secret.txt"),
+        )],
+    );
+    assert!(human.stdout.contains("secret.txt"), "{}", human.stdout);
+}
+
 #[test]
 fn a_path_that_does_not_exist_exits_2_with_a_clear_message() {
     let repo = Repo::new();

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::util::{Repo, ctxbudget_env};
+use crate::util::{Repo, copy, ctxbudget_env};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sessions");
 
@@ -55,25 +55,6 @@ impl Setup {
 
     fn transcript(&self, rel: &str) -> std::path::PathBuf {
         self.transcripts.path().join(rel)
-    }
-}
-
-/// Copies a tree, replacing `@ROOT@` in `.jsonl` files by `root`.
-fn copy(from: &Path, to: &Path, root: Option<&str>) {
-    for entry in std::fs::read_dir(from).expect("fixture dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy(&entry.path(), &target, root);
-        } else {
-            let mut bytes = std::fs::read(entry.path()).expect("read fixture");
-            if let Some(root) = root {
-                let text = String::from_utf8(bytes).expect("UTF-8 fixture");
-                bytes = text.replace("@ROOT@", root).into_bytes();
-            }
-            std::fs::write(&target, bytes).expect("write");
-        }
     }
 }
 

@@ -56,6 +56,7 @@ fn command(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .env("CTXBUDGET_CACHE_DIR", shared_cache())
         .envs(env.iter().copied())
         .stdin(Stdio::null());
@@ -157,39 +158,19 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Compares `actual` with the golden file `tests/golden/<name>`; with
-/// `CTXBUDGET_BLESS=1` rewrites the golden file instead.
+/// Compares `actual` with the golden file `tests/golden/<name>`, failing
+/// with a diff; `SNAPSHOTS=overwrite` rewrites the file instead.
 #[track_caller]
 pub fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
-    if std::env::var_os("CTXBUDGET_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, actual).expect("bless");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no golden file {}; run with CTXBUDGET_BLESS=1",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let mut diff = String::new();
-        for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
-            if e != a {
-                diff.push_str(&format!("line {}:\n- {e}\n+ {a}\n", i + 1));
-            }
-        }
-        panic!(
-            "{} differs from the output (re-record with CTXBUDGET_BLESS=1):\n{diff}\n\
-             expected {} lines, got {}",
-            path.display(),
-            expected.lines().count(),
-            actual.lines().count()
+    snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .eq(
+            actual.to_string(),
+            snapbox::Data::read_from(&path, None).raw(),
         );
-    }
 }
 
 /// Runs the binary like [`ctxbudget_env`] but kills it after `seconds`
@@ -240,4 +221,24 @@ pub fn mkfifo(path: &Path) -> bool {
         .arg(path)
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Copies the fixture tree `from` into `to`, replacing `@ROOT@` in every
+/// file with `root` when given (transcripts name their project by path).
+pub fn copy(from: &Path, to: &Path, root: Option<&str>) {
+    for entry in std::fs::read_dir(from).expect("fixture dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy(&entry.path(), &target, root);
+        } else {
+            let mut bytes = std::fs::read(entry.path()).expect("read fixture");
+            if let Some(root) = root {
+                let text = String::from_utf8(bytes).expect("UTF-8 fixture");
+                bytes = text.replace("@ROOT@", root).into_bytes();
+            }
+            std::fs::write(&target, bytes).expect("write");
+        }
+    }
 }
