@@ -411,20 +411,19 @@ fn process_alive(pid: u32) -> bool {
 /// Temporary files being written, removed if the process is interrupted.
 static TEMPS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// Removes the temporary files of writes still under way (the binary's
+/// interrupt handler calls this before it exits; without it an interrupt
+/// leaves the file for the next run to remove).
+pub(crate) fn remove_pending_temps() {
+    for path in TEMPS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 struct TempGuard(PathBuf);
 
 impl TempGuard {
     fn register(path: PathBuf) -> TempGuard {
-        static HANDLER: std::sync::Once = std::sync::Once::new();
-        HANDLER.call_once(|| {
-            // Without a handler an interrupt leaves the file for the next run.
-            let _ = ctrlc::set_handler(|| {
-                for path in TEMPS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                    let _ = std::fs::remove_file(path);
-                }
-                std::process::exit(130);
-            });
-        });
         TEMPS
             .lock()
             .unwrap_or_else(|e| e.into_inner())

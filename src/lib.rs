@@ -57,6 +57,13 @@ use cli::{Cli, Command};
 pub use error::Error;
 pub use exit_code::ExitCode;
 
+/// Removes what an interrupted run would leave behind (the temporary file
+/// of a write under way). The binary calls it from its SIGINT/SIGTERM
+/// handler, then exits.
+pub fn clean_up_after_interrupt() {
+    fsio::remove_pending_temps();
+}
+
 /// Runs one parsed command line, writing data to `out` and messages to `err`.
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode, Error> {
     match &cli.command {

@@ -21,6 +21,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(code.code());
         }
     };
+    // An interrupt must not leave a temporary file beside CLAUDE.md.
+    let _ = ctrlc::set_handler(|| {
+        ctxbudget::clean_up_after_interrupt();
+        std::process::exit(130);
+    });
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();

@@ -8,6 +8,7 @@ mod check;
 mod claude_md;
 mod cli_misc;
 mod hostile;
+mod layout;
 mod refs;
 mod scan_bad_input;
 mod scan_counts;
