@@ -11,9 +11,6 @@ use crate::tokenize::TokenizerKind;
 
 use super::input::choose_tokenizer;
 
-/// Most import hops `check.max_import_hops` may ask for.
-const MAX_IMPORT_HOPS: usize = 64;
-
 /// Everything `check` needs, decided once.
 #[derive(Debug, Clone)]
 pub(crate) struct CheckConfig {
@@ -58,43 +55,28 @@ pub(crate) fn build(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
     };
     let max_tokens = match flag("max-tokens", args.max_tokens)? {
         Some(v) => Some(v),
-        None => loaded.positive("check.max_tokens", &section.max_tokens)?,
+        None => section.max_tokens.map(|v| v.0),
     };
     let max_file_chars = match flag("max-file-chars", args.max_file_chars)? {
         Some(v) => v,
-        None => loaded
-            .positive("check.max_file_chars", &section.max_file_chars)?
+        None => section
+            .max_file_chars
+            .map(|v| v.0)
             .unwrap_or(DEFAULT_MAX_FILE_CHARS),
     };
     let max_file_lines = match flag("max-file-lines", args.max_file_lines)? {
         Some(v) => v,
-        None => loaded
-            .positive("check.max_file_lines", &section.max_file_lines)?
+        None => section
+            .max_file_lines
+            .map(|v| v.0)
             .unwrap_or(DEFAULT_MAX_FILE_LINES),
     };
-    let file_overhead = match &section.file_overhead_tokens {
-        Some(v) if *v.get_ref() >= 0 => *v.get_ref() as u64,
-        Some(v) => {
-            return Err(loaded.bad(
-                "check.file_overhead_tokens",
-                v.span(),
-                "must be zero or a positive integer",
-            ));
-        }
-        None => DEFAULT_FILE_OVERHEAD,
-    };
-    let max_hops = match &section.max_import_hops {
-        Some(v) if *v.get_ref() > MAX_IMPORT_HOPS as i64 => {
-            return Err(loaded.bad(
-                "check.max_import_hops",
-                v.span(),
-                &format!("must be at most {MAX_IMPORT_HOPS} (Claude Code follows 4)"),
-            ));
-        }
-        _ => loaded
-            .positive("check.max_import_hops", &section.max_import_hops)?
-            .map_or(crate::memory::MAX_HOPS, |v| v as usize),
-    };
+    let file_overhead = section
+        .file_overhead_tokens
+        .map_or(DEFAULT_FILE_OVERHEAD, |v| v.0);
+    let max_hops = section
+        .max_import_hops
+        .map_or(crate::memory::MAX_HOPS, |v| v.0);
     Ok(CheckConfig {
         memory: crate::memory::Options {
             project: args.root.clone(),

@@ -51,12 +51,14 @@ pub(crate) fn build(args: &ClaudeMdArgs) -> Result<ClaudeMdConfig, Error> {
             ));
         }
         Some(n) => n,
-        None => loaded
-            .positive("claude_md.budget", &section.budget)?
+        None => section
+            .budget
+            .map(|v| v.0)
             .unwrap_or(crate::suggest::claude_md::DEFAULT_BUDGET),
     };
-    let expensive_tokens = loaded
-        .positive("claude_md.expensive_tokens", &section.expensive_tokens)?
+    let expensive_tokens = section
+        .expensive_tokens
+        .map(|v| v.0)
         .unwrap_or(crate::suggest::claude_md::DEFAULT_EXPENSIVE_TOKENS);
     let file = match (&args.file, &section.file) {
         (Some(file), _) => file.clone(),

@@ -20,8 +20,8 @@ const CONFIG_BYTES: u64 = 1 << 20;
 #[serde(deny_unknown_fields)]
 pub(super) struct FileConfig {
     pub(super) tokenizer: Option<TokenizerKind>,
-    pub(super) claude_factor: Option<Spanned<f64>>,
-    pub(super) window: Option<Spanned<i64>>,
+    pub(super) claude_factor: Option<Factor>,
+    pub(super) window: Option<Positive>,
     #[serde(default)]
     pub(super) scan: ScanSection,
     #[serde(default)]
@@ -36,28 +36,28 @@ pub(super) struct FileConfig {
 #[serde(deny_unknown_fields)]
 pub(super) struct SessionsSection {
     pub(super) transcripts: Option<PathBuf>,
-    pub(super) whole_read_tokens: Option<Spanned<i64>>,
-    pub(super) top: Option<Spanned<i64>>,
+    pub(super) whole_read_tokens: Option<Positive>,
+    pub(super) top: Option<Count>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ClaudeMdSection {
-    pub(super) budget: Option<Spanned<i64>>,
+    pub(super) budget: Option<Positive>,
     pub(super) file: Option<PathBuf>,
-    pub(super) expensive_tokens: Option<Spanned<i64>>,
+    pub(super) expensive_tokens: Option<Positive>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CheckSection {
-    pub(super) max_tokens: Option<Spanned<i64>>,
-    pub(super) max_file_chars: Option<Spanned<i64>>,
-    pub(super) max_file_lines: Option<Spanned<i64>>,
+    pub(super) max_tokens: Option<Positive>,
+    pub(super) max_file_chars: Option<Positive>,
+    pub(super) max_file_lines: Option<Positive>,
     pub(super) strict: Option<bool>,
     pub(super) user: Option<bool>,
-    pub(super) file_overhead_tokens: Option<Spanned<i64>>,
-    pub(super) max_import_hops: Option<Spanned<i64>>,
+    pub(super) file_overhead_tokens: Option<Count>,
+    pub(super) max_import_hops: Option<Hops>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,25 +70,25 @@ pub(super) struct ScanSection {
     pub(super) max_file_size: Option<Spanned<SizeValue>>,
     #[serde(default)]
     pub(super) fail_on: Vec<Spanned<String>>,
-    pub(super) read_limit: Option<Spanned<i64>>,
-    pub(super) line_limit: Option<Spanned<i64>>,
-    pub(super) large_percent: Option<Spanned<f64>>,
-    pub(super) minified_line_chars: Option<Spanned<i64>>,
-    pub(super) minified_average_chars: Option<Spanned<i64>>,
+    pub(super) read_limit: Option<Positive>,
+    pub(super) line_limit: Option<Positive>,
+    pub(super) large_percent: Option<Percent>,
+    pub(super) minified_line_chars: Option<Positive>,
+    pub(super) minified_average_chars: Option<Positive>,
     #[serde(default)]
     pub(super) generated_markers: Vec<String>,
     #[serde(default)]
     pub(super) disabled_generated_markers: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) not_generated: Vec<String>,
-    pub(super) advice_tokens: Option<Spanned<i64>>,
+    pub(super) advice_tokens: Option<Positive>,
     #[serde(default)]
     pub(super) lockfiles: Vec<String>,
-    pub(super) data_file_tokens: Option<Spanned<i64>>,
-    pub(super) top: Option<Spanned<i64>>,
-    pub(super) large_symbol_tokens: Option<Spanned<i64>>,
-    pub(super) max_parse_bytes: Option<Spanned<i64>>,
-    pub(super) parse_timeout_ms: Option<Spanned<i64>>,
+    pub(super) data_file_tokens: Option<Positive>,
+    pub(super) top: Option<Positive>,
+    pub(super) large_symbol_tokens: Option<Positive>,
+    pub(super) max_parse_bytes: Option<Positive>,
+    pub(super) parse_timeout_ms: Option<Positive>,
     pub(super) symbols: Option<bool>,
 }
 
@@ -98,6 +98,47 @@ pub(super) enum SizeValue {
     Bytes(i64),
     Text(String),
 }
+
+/// Values a key may hold, checked while the file is parsed, so an error
+/// names the line and column (as an unknown key's does).
+macro_rules! checked {
+    ($(#[$doc:meta])* $name:ident($inner:ty) from $raw:ty, |$v:ident| $ok:expr, $what:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub(super) struct $name(pub(super) $inner);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let $v = <$raw>::deserialize(d)?;
+                match $ok {
+                    Some(value) => Ok($name(value)),
+                    None => Err(serde::de::Error::custom(format!("{} {}", $v, $what))),
+                }
+            }
+        }
+    };
+}
+
+checked!(
+    /// A positive integer (tokens, lines, characters, milliseconds).
+    Positive(u64) from i64, |v| (v > 0).then_some(v as u64), "is not allowed: must be a positive integer"
+);
+checked!(
+    /// Zero or a positive integer.
+    Count(u64) from i64, |v| (v >= 0).then_some(v as u64), "is not allowed: must be zero or a positive integer"
+);
+checked!(
+    /// Import hops `check` follows: at most 64 (Claude Code follows 4).
+    Hops(usize) from i64, |v| (1..=64).contains(&v).then_some(v as usize), "is not allowed: must be from 1 to 64 (Claude Code follows 4)"
+);
+checked!(
+    /// The Claude estimate's factor over cl100k: above 0, at most 10.
+    Factor(f64) from f64, |v| (v.is_finite() && v > 0.0 && v <= 10.0).then_some(v), "is not allowed: must be a number above 0 and at most 10"
+);
+checked!(
+    /// A share of the window in percent: above 0, at most 100.
+    Percent(f64) from f64, |v| (v.is_finite() && v > 0.0 && v <= 100.0).then_some(v), "is not allowed: must be a number above 0 and at most 100"
+);
 
 /// Reads and checks a config file's text. `path` is only for messages.
 fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
@@ -168,37 +209,6 @@ impl Loaded {
         })
     }
 
-    pub(super) fn positive(
-        &self,
-        key: &str,
-        value: &Option<Spanned<i64>>,
-    ) -> Result<Option<u64>, Error> {
-        match value {
-            Some(v) if *v.get_ref() > 0 => Ok(Some(*v.get_ref() as u64)),
-            Some(v) => Err(self.bad(key, v.span(), "must be a positive integer")),
-            None => Ok(None),
-        }
-    }
-
-    pub(super) fn positive_float(
-        &self,
-        key: &str,
-        value: &Option<Spanned<f64>>,
-        max: f64,
-    ) -> Result<Option<f64>, Error> {
-        match value {
-            Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 && *v.get_ref() <= max => {
-                Ok(Some(*v.get_ref()))
-            }
-            Some(v) => Err(self.bad(
-                key,
-                v.span(),
-                &format!("must be a number above 0 and at most {max}"),
-            )),
-            None => Ok(None),
-        }
-    }
-
     pub(super) fn bad(&self, key: &str, span: std::ops::Range<usize>, allowed: &str) -> Error {
         bad_value(&self.path, &self.text, key, span, allowed)
     }
@@ -226,5 +236,23 @@ mod tests {
             message.contains("gpt2") && message.contains("cl100k"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn values_are_checked_where_they_are_written() {
+        let error = parse_file(Path::new("c.toml"), "[scan]\nread_limit = 0\n").expect_err("zero");
+        let message = error.to_string();
+        assert!(
+            message.contains("line 2") && message.contains("positive"),
+            "{message}"
+        );
+        let error = parse_file(Path::new("c.toml"), "claude_factor = 11.0\n").expect_err("big");
+        assert!(error.to_string().contains("at most 10"), "{error}");
+        let error =
+            parse_file(Path::new("c.toml"), "[check]\nmax_import_hops = 65\n").expect_err("hops");
+        assert!(error.to_string().contains("from 1 to 64"), "{error}");
+        let file =
+            parse_file(Path::new("c.toml"), "[sessions]\ntop = 0\n").expect("zero is a count");
+        assert_eq!(file.sessions.top, Some(Count(0)));
     }
 }

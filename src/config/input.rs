@@ -67,38 +67,35 @@ pub(super) fn build(
         return Err(Error::Usage(
             "--window must be a positive number of tokens".into(),
         ));
-    } else if let Some(window) = loaded.positive("window", &file.window)? {
+    } else if let Some(window) = file.window.map(|v| v.0) {
         limits.window = window;
     }
-    if let Some(v) = loaded.positive("scan.read_limit", &section.read_limit)? {
+    if let Some(v) = section.read_limit.map(|v| v.0) {
         limits.read_tokens = v;
     }
-    if let Some(v) = loaded.positive("scan.line_limit", &section.line_limit)? {
+    if let Some(v) = section.line_limit.map(|v| v.0) {
         limits.lines = v;
     }
-    if let Some(v) = loaded.positive_float("scan.large_percent", &section.large_percent, 100.0)? {
+    if let Some(v) = section.large_percent.map(|v| v.0) {
         limits.large_percent = v;
     }
-    if let Some(v) = loaded.positive("scan.minified_line_chars", &section.minified_line_chars)? {
+    if let Some(v) = section.minified_line_chars.map(|v| v.0) {
         limits.minified_line_chars = v;
     }
-    if let Some(v) = loaded.positive(
-        "scan.minified_average_chars",
-        &section.minified_average_chars,
-    )? {
+    if let Some(v) = section.minified_average_chars.map(|v| v.0) {
         limits.minified_average_chars = v;
     }
-    if let Some(v) = loaded.positive("scan.data_file_tokens", &section.data_file_tokens)? {
+    if let Some(v) = section.data_file_tokens.map(|v| v.0) {
         limits.data_file_tokens = v;
     }
-    if let Some(v) = loaded.positive("scan.large_symbol_tokens", &section.large_symbol_tokens)? {
+    if let Some(v) = section.large_symbol_tokens.map(|v| v.0) {
         limits.symbol_tokens = v;
     }
     let mut parse = crate::syntax::ParseLimits::default();
-    if let Some(v) = loaded.positive("scan.max_parse_bytes", &section.max_parse_bytes)? {
+    if let Some(v) = section.max_parse_bytes.map(|v| v.0) {
         parse.max_bytes = v;
     }
-    if let Some(v) = loaded.positive("scan.parse_timeout_ms", &section.parse_timeout_ms)? {
+    if let Some(v) = section.parse_timeout_ms.map(|v| v.0) {
         parse.timeout = std::time::Duration::from_millis(v);
     }
     limits
@@ -141,7 +138,7 @@ pub(super) fn build(
         path: loaded.path.clone(),
         message: format!("scan.not_generated: {e}"),
     })?;
-    if let Some(v) = loaded.positive("scan.advice_tokens", &section.advice_tokens)? {
+    if let Some(v) = section.advice_tokens.map(|v| v.0) {
         limits.advice_tokens = v;
     }
     limits.lockfiles.extend(section.lockfiles.iter().cloned());
@@ -225,7 +222,9 @@ pub(super) fn choose_tokenizer(
             )));
         }
         None => loaded
-            .positive_float("claude_factor", &loaded.file.claude_factor, 10.0)?
+            .file
+            .claude_factor
+            .map(|v| v.0)
             .unwrap_or(DEFAULT_CLAUDE_FACTOR),
     };
     Ok((tokenizer, claude_factor))

@@ -71,9 +71,7 @@ pub(crate) fn build(cli: &Cli, args: &ScanArgs) -> Result<ScanConfig, Error> {
 
     config.output.top = match args.top {
         Some(top) => top,
-        None => loaded
-            .positive("scan.top", &section.top)?
-            .map_or(DEFAULT_TOP, |v| v as usize),
+        None => section.top.map(|v| v.0).map_or(DEFAULT_TOP, |v| v as usize),
     };
     if !(args.min_share.is_finite() && (0.0..=100.0).contains(&args.min_share)) {
         return Err(Error::Usage(format!(

@@ -60,18 +60,16 @@ pub(crate) fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Er
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let whole_read_tokens = match args.whole_read_tokens {
         Some(n) => n,
-        None => loaded
-            .positive("sessions.whole_read_tokens", &section.whole_read_tokens)?
+        None => section
+            .whole_read_tokens
+            .map(|v| v.0)
             .unwrap_or(DEFAULT_WHOLE_READ_TOKENS),
     };
     let top = match args.top {
         Some(n) => n,
-        None => match &section.top {
-            Some(value) if *value.get_ref() == 0 => 0,
-            _ => loaded
-                .positive("sessions.top", &section.top)?
-                .map_or(super::scan::DEFAULT_TOP, |n| n as usize),
-        },
+        None => section
+            .top
+            .map_or(super::scan::DEFAULT_TOP, |n| n.0 as usize),
     };
     Ok(SessionsConfig {
         input,
