@@ -37,6 +37,7 @@ mod config;
 pub mod error;
 pub mod exit_code;
 mod fsio;
+mod guard;
 pub mod lang;
 pub mod memory;
 mod price;
@@ -87,6 +88,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
             let config = config::sessions::build(cli, args)?;
             command::sessions::run(&config, out, err)
         }
+        Command::Hook(args) => command::hook::run(args, &mut std::io::stdin().lock(), out, err),
         Command::Cache { action } => command::cache::run(action, out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut cli::command(), "ctxbudget", out);

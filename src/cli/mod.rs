@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod claude_md;
+pub mod hook;
 pub mod common;
 pub mod refs;
 pub mod scan;
@@ -43,6 +44,7 @@ pub enum Command {
     ClaudeMd(Box<claude_md::ClaudeMdArgs>),
     Refs(Box<refs::RefsArgs>),
     Sessions(Box<sessions::SessionsArgs>),
+    Hook(Box<hook::HookArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///
     /// Entries are keyed by each file's content, the encoding, ctxbudget's

@@ -30,6 +30,15 @@ pub(super) struct FileConfig {
     pub(super) claude_md: ClaudeMdSection,
     #[serde(default)]
     pub(super) sessions: SessionsSection,
+    #[serde(default)]
+    pub(super) hook: HookSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HookSection {
+    pub(super) read_tokens: Option<Positive>,
+    pub(super) outline_tokens: Option<Positive>,
 }
 
 #[derive(Debug, Default, Deserialize)]

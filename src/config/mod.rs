@@ -10,6 +10,7 @@
 pub(crate) mod check;
 pub(crate) mod claude_md;
 mod file;
+pub(crate) mod hook;
 pub(crate) mod input;
 pub(crate) mod refs;
 pub(crate) mod scan;

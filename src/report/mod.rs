@@ -5,6 +5,7 @@ pub(crate) mod cache;
 pub(crate) mod check;
 pub(crate) mod claude_md;
 pub(crate) mod dump;
+pub(crate) mod hook;
 pub(crate) mod human;
 pub(crate) mod json;
 pub(crate) mod markdown;

@@ -5,6 +5,7 @@
 pub(crate) mod choose;
 pub(crate) mod claude_md;
 pub(crate) mod deny;
+pub(crate) mod outline;
 pub(crate) mod paths;
 pub(crate) mod project;
 pub(crate) mod refs;
