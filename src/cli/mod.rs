@@ -4,8 +4,8 @@
 
 pub mod check;
 pub mod claude_md;
-pub mod hook;
 pub mod common;
+pub mod hook;
 pub mod refs;
 pub mod scan;
 pub mod sessions;

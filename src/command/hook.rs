@@ -42,9 +42,15 @@ pub(crate) fn run(
         }
         Ok(Ok(None)) => {}
         Ok(Err(problem)) => {
+            // Claude Code shows a hook's stderr in one line of its transcript
+            // view; a multi-line config error is folded into it.
+            let problem = problem.split_whitespace().collect::<Vec<_>>().join(" ");
             report::warn(err, format_args!("hook: {problem}; the call goes through"));
         }
-        Err(_) => report::warn(err, format_args!("hook: internal error; the call goes through")),
+        Err(_) => report::warn(
+            err,
+            format_args!("hook: internal error; the call goes through"),
+        ),
     }
     Ok(ExitCode::Ok)
 }
@@ -55,7 +61,12 @@ fn decide(args: &HookArgs, input: &mut dyn Read) -> Result<Option<Vec<Denial>>, 
     input
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read the call: {}", crate::error::plain_io_message(&e)))?;
+        .map_err(|e| {
+            format!(
+                "cannot read the call: {}",
+                crate::error::plain_io_message(&e)
+            )
+        })?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Ok(None);
     }
@@ -169,7 +180,8 @@ impl Guard<'_> {
         // An upper bound without the tokenizer: a token holds at least one
         // byte, and a line number with its tab is at most three tokens.
         let lines = source.text.lines().count() as u64;
-        let bound = (source.text.len() as u64 + 3 * lines + 3) as f64 * input.claude_factor.max(1.0);
+        let bound =
+            (source.text.len() as u64 + 3 * lines + 3) as f64 * input.claude_factor.max(1.0);
         if bound <= config.read_tokens as f64 {
             return None;
         }
@@ -180,7 +192,13 @@ impl Guard<'_> {
         let tokenizer = self
             .tokenizer
             .get_or_insert_with(|| Tokenizer::new(input.tokenizer, input.claude_factor));
-        let stat = price::price_file(rel.to_string(), source, input, tokenizer, &Cache::disabled());
+        let stat = price::price_file(
+            rel.to_string(),
+            source,
+            input,
+            tokenizer,
+            &Cache::disabled(),
+        );
         let denial = (stat.read_tokens > config.read_tokens).then(|| {
             let (kind, parts) = parts(&stat, &source.text, tokenizer, config.read_tokens);
             let count = |text: &str| tokenizer.scale(tokenizer.count(text));
@@ -264,7 +282,10 @@ fn parts(
 ) -> (OutlineKind, Vec<Part>) {
     let starts = crate::stats::line_starts(text);
     let slice = |start: u32, end: u32| {
-        let from = starts.get(start as usize - 1).copied().unwrap_or(text.len());
+        let from = starts
+            .get(start as usize - 1)
+            .copied()
+            .unwrap_or(text.len());
         let to = starts.get(end as usize).copied().unwrap_or(text.len());
         &text[from.min(to)..to]
     };

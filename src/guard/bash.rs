@@ -160,29 +160,35 @@ fn interpret(program: &str, args: &[Option<String>]) -> Vec<Print> {
             let mut iter = args.iter();
             while let Some(arg) = iter.next() {
                 let Some(arg) = arg else { continue };
-                let value = |flag: &str, arg: &str, next: &mut std::slice::Iter<'_, Option<String>>| {
-                    let rest = arg.strip_prefix(flag)?;
-                    let rest = rest.strip_prefix('=').unwrap_or(rest);
-                    if rest.is_empty() {
-                        next.next().cloned().flatten()
-                    } else {
-                        Some(rest.to_string())
-                    }
-                };
+                let value =
+                    |flag: &str, arg: &str, next: &mut std::slice::Iter<'_, Option<String>>| {
+                        let rest = arg.strip_prefix(flag)?;
+                        let rest = rest.strip_prefix('=').unwrap_or(rest);
+                        if rest.is_empty() {
+                            next.next().cloned().flatten()
+                        } else {
+                            Some(rest.to_string())
+                        }
+                    };
                 if let Some(n) = value("--lines", arg, &mut iter).or_else(|| {
-                    (arg.starts_with("-n")).then(|| value("-n", arg, &mut iter)).flatten()
+                    (arg.starts_with("-n"))
+                        .then(|| value("-n", arg, &mut iter))
+                        .flatten()
                 }) {
                     amount = lines_amount(head, &n).unwrap_or(Amount::FirstLines(0));
                 } else if let Some(n) = value("--bytes", arg, &mut iter).or_else(|| {
-                    (arg.starts_with("-c")).then(|| value("-c", arg, &mut iter)).flatten()
+                    (arg.starts_with("-c"))
+                        .then(|| value("-c", arg, &mut iter))
+                        .flatten()
                 }) {
                     amount = match (head, n.parse::<u64>()) {
                         (true, Ok(n)) => Amount::FirstBytes(n),
                         _ => Amount::FirstLines(0),
                     };
-                } else if let Some(n) = arg.strip_prefix('-').filter(|n| {
-                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-                }) {
+                } else if let Some(n) = arg
+                    .strip_prefix('-')
+                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                {
                     amount = lines_amount(head, n).unwrap_or(Amount::FirstLines(0));
                 } else if !head && arg.starts_with('+') {
                     amount = lines_amount(false, arg).unwrap_or(Amount::FirstLines(0));
@@ -305,12 +311,18 @@ mod tests {
 
     #[test]
     fn head_and_tail_print_a_count_of_lines() {
-        assert_eq!(files("head big.rs"), [("big.rs".to_string(), Amount::FirstLines(10))]);
+        assert_eq!(
+            files("head big.rs"),
+            [("big.rs".to_string(), Amount::FirstLines(10))]
+        );
         assert_eq!(
             files("head -n 100000 big.rs"),
             [("big.rs".to_string(), Amount::FirstLines(100_000))]
         );
-        assert_eq!(files("head -5000 big.rs"), [("big.rs".to_string(), Amount::FirstLines(5000))]);
+        assert_eq!(
+            files("head -5000 big.rs"),
+            [("big.rs".to_string(), Amount::FirstLines(5000))]
+        );
         assert_eq!(
             files("head --lines=20 big.rs"),
             [("big.rs".to_string(), Amount::FirstLines(20))]
@@ -318,8 +330,14 @@ mod tests {
         assert_eq!(files("head -n -1 big.rs"), all(&["big.rs"]));
         assert_eq!(files("tail -n +1 big.rs"), all(&["big.rs"]));
         assert!(files("tail -n +50 big.rs").is_empty());
-        assert_eq!(files("tail -n 400 big.rs"), [("big.rs".to_string(), Amount::LastLines(400))]);
-        assert_eq!(files("head -c 99999 big.rs"), [("big.rs".to_string(), Amount::FirstBytes(99_999))]);
+        assert_eq!(
+            files("tail -n 400 big.rs"),
+            [("big.rs".to_string(), Amount::LastLines(400))]
+        );
+        assert_eq!(
+            files("head -c 99999 big.rs"),
+            [("big.rs".to_string(), Amount::FirstBytes(99_999))]
+        );
         assert!(Amount::FirstLines(10).is_all(10, 500));
         assert!(!Amount::FirstLines(10).is_all(11, 500));
     }

@@ -111,10 +111,7 @@ impl HookCall {
 
     /// The session's working directory, when given and absolute.
     pub(crate) fn cwd(&self) -> Option<&Path> {
-        self.cwd
-            .as_str()
-            .map(Path::new)
-            .filter(|p| p.is_absolute())
+        self.cwd.as_str().map(Path::new).filter(|p| p.is_absolute())
     }
 
     /// What the call would show the model whole.
@@ -198,11 +195,26 @@ mod tests {
                 }]
             }
         );
-        assert_eq!(read(r#"{"file_path":"/p/a.rs","offset":10}"#), Shows::Nothing);
-        assert_eq!(read(r#"{"file_path":"/p/a.rs","limit":10}"#), Shows::Nothing);
-        assert_eq!(read(r#"{"file_path":"/p/a.pdf","pages":"1-3"}"#), Shows::Nothing);
-        assert_eq!(read(r#"{"file_path":"/p/a.rs","allow_large":true}"#), Shows::Nothing);
-        assert_ne!(read(r#"{"file_path":"/p/a.rs","offset":null}"#), Shows::Nothing);
+        assert_eq!(
+            read(r#"{"file_path":"/p/a.rs","offset":10}"#),
+            Shows::Nothing
+        );
+        assert_eq!(
+            read(r#"{"file_path":"/p/a.rs","limit":10}"#),
+            Shows::Nothing
+        );
+        assert_eq!(
+            read(r#"{"file_path":"/p/a.pdf","pages":"1-3"}"#),
+            Shows::Nothing
+        );
+        assert_eq!(
+            read(r#"{"file_path":"/p/a.rs","allow_large":true}"#),
+            Shows::Nothing
+        );
+        assert_ne!(
+            read(r#"{"file_path":"/p/a.rs","offset":null}"#),
+            Shows::Nothing
+        );
         assert_eq!(read(r#"{"file_path":7}"#), Shows::Nothing);
     }
 
@@ -210,13 +222,20 @@ mod tests {
     fn other_events_tools_and_junk_show_nothing() {
         assert_eq!(shows("not json"), Shows::Nothing);
         assert_eq!(shows("[1,2]"), Shows::Nothing);
-        assert_eq!(shows(r#"{"tool_name":"Read","tool_input":{"file_path":"/a"}}"#), Shows::Nothing);
         assert_eq!(
-            shows(r#"{"hook_event_name":"PostToolUse","tool_name":"Read","tool_input":{"file_path":"/a"}}"#),
+            shows(r#"{"tool_name":"Read","tool_input":{"file_path":"/a"}}"#),
             Shows::Nothing
         );
         assert_eq!(
-            shows(r#"{"hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/a"}}"#),
+            shows(
+                r#"{"hook_event_name":"PostToolUse","tool_name":"Read","tool_input":{"file_path":"/a"}}"#
+            ),
+            Shows::Nothing
+        );
+        assert_eq!(
+            shows(
+                r#"{"hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/a"}}"#
+            ),
             Shows::Nothing
         );
     }

@@ -72,7 +72,10 @@ pub(crate) fn plan(parts: &[Part], cap: u64, count: &dyn Fn(&str) -> u64) -> Out
     let mut lines = Vec::with_capacity(kept.len());
     for &i in &kept {
         let part = &parts[i];
-        while open.last().is_some_and(|&end| end < part.end || part.start > end) {
+        while open
+            .last()
+            .is_some_and(|&end| end < part.end || part.start > end)
+        {
             open.pop();
         }
         lines.push(render(part, open.len().min(4)));

@@ -7,6 +7,7 @@ mod cache;
 mod check;
 mod claude_md;
 mod cli_misc;
+mod hook;
 mod hostile;
 mod layout;
 mod refs;

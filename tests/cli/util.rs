@@ -242,3 +242,26 @@ pub fn copy(from: &Path, to: &Path, root: Option<&str>) {
         }
     }
 }
+
+/// Runs the binary in `cwd` with `input` on stdin (as a hook is run).
+pub fn ctxbudget_stdin(cwd: &Path, args: &[&str], env: &[(&str, &Path)], input: &[u8]) -> Outcome {
+    let mut child = command(cwd, args, env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = input.to_vec();
+    // Written on a thread: a child that stops reading must not stall us.
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut stdin, &input);
+    });
+    let output = child.wait_with_output().expect("the binary runs");
+    let _ = writer.join();
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
