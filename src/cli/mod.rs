@@ -6,6 +6,7 @@ pub mod check;
 pub mod claude_md;
 pub mod common;
 pub mod hook;
+pub mod init;
 pub mod refs;
 pub mod scan;
 pub mod sessions;
@@ -45,6 +46,7 @@ pub enum Command {
     Refs(Box<refs::RefsArgs>),
     Sessions(Box<sessions::SessionsArgs>),
     Hook(Box<hook::HookArgs>),
+    Init(Box<init::InitArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///
     /// Entries are keyed by each file's content, the encoding, ctxbudget's

@@ -5,16 +5,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::budget;
 use crate::cache::Cache;
 use crate::config::scan::ScanConfig;
 use crate::error::Error;
 use crate::exit_code::ExitCode;
-use crate::lang::Kind;
 use crate::price::{self, project_prefixes, root_label};
 use crate::report::{self, ClaudeIgnore, ScanReport, TokenizerInfo};
 use crate::stats::{self, FileStat, Flag};
-use crate::suggest::deny::{self, Candidate};
+use crate::suggest::deny;
 use crate::tokenize::Tokenizer;
 
 /// The file Claude Code users often create, though nothing reads it.
@@ -65,7 +63,7 @@ pub(crate) fn run(
         limits: input.limits.clone(),
         dirs: stats::directories(&files),
         totals: stats::totals(&files, &skipped),
-        deny: deny::plan(&deny_candidates(&files, &input.limits)),
+        deny: deny::plan(&deny::candidates(&files, &input.limits)),
         claudeignore: claudeignore(&input.paths),
         files,
         skipped,
@@ -115,33 +113,6 @@ fn dump_spans(
     let stat = price::price_file(rel, &source, &config.input, tokenizer, &Cache::disabled());
     report::dump::spans(&stat, out).map_err(Error::Output)?;
     Ok(ExitCode::Ok)
-}
-
-/// What each priced file would be denied for, if anything.
-fn deny_candidates<'f>(files: &'f [FileStat], limits: &budget::Limits) -> Vec<Candidate<'f>> {
-    files
-        .iter()
-        .map(|f| {
-            // A file this cheap is never worth a rule that could be wrong.
-            let worth = f.read_tokens >= limits.advice_tokens;
-            let flagged = f
-                .verdicts
-                .iter()
-                .find(|v| v.flag.deny_worthy())
-                .filter(|_| worth);
-            let data = worth && f.kind == Some(Kind::Data) && f.tokens > limits.data_file_tokens;
-            let reason = match (flagged, data) {
-                (Some(v), _) => Some(v.flag.name()),
-                (None, true) => Some("large data file"),
-                (None, false) => None,
-            };
-            Candidate {
-                path: &f.path,
-                reason,
-                tokens: f.tokens,
-            }
-        })
-        .collect()
 }
 
 /// A `.claudeignore` at the (single) scanned directory, translated.

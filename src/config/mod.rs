@@ -11,12 +11,24 @@ pub(crate) mod check;
 pub(crate) mod claude_md;
 mod file;
 pub(crate) mod hook;
+pub(crate) mod init;
 pub(crate) mod input;
 pub(crate) mod refs;
 pub(crate) mod scan;
 pub(crate) mod sessions;
 
+use std::path::PathBuf;
+
 use crate::cli::ColorChoice;
+
+/// Claude Code's own directory: `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
+pub(crate) fn claude_config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
+    Some(PathBuf::from(home).join(".claude"))
+}
 
 /// The columns human output must fit: `COLUMNS` when set, else the width
 /// of the terminal stdout is; `None` (no limit) when piped.

@@ -85,11 +85,7 @@ pub(crate) fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Er
 
 /// `$CLAUDE_CONFIG_DIR/projects`, else `~/.claude/projects`.
 fn default_transcripts() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("projects"));
-    }
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
-    Some(PathBuf::from(home).join(".claude").join("projects"))
+    Some(super::claude_config_dir()?.join("projects"))
 }
 
 /// `~/x` as `$HOME/x`; anything else unchanged.

@@ -3,6 +3,7 @@
 
 pub(crate) mod bash;
 pub(crate) mod state;
+pub(crate) mod weigh;
 
 use std::path::{Path, PathBuf};
 

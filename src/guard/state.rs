@@ -68,6 +68,12 @@ fn store(path: &Path, denied: &Denied) {
     }
 }
 
+/// Where decisions are remembered by file content, under the guard's
+/// directory.
+pub(crate) fn decisions_dir(state: &Path) -> PathBuf {
+    state.join("decisions")
+}
+
 /// Whether `file` was turned away earlier in `session`; if so it is
 /// forgotten, so this read passes and a later one is weighed again.
 pub(crate) fn take_denied(dir: &Path, session: &str, file: &str) -> bool {

@@ -3,47 +3,9 @@
 
 use std::io::{self, Write};
 
-use serde::{Deserialize, Serialize};
-
 use crate::guard::Tool;
-use crate::suggest::outline::Outline;
+use crate::guard::weigh::{Denial, OutlineKind};
 use crate::units::thousands;
-
-/// What the outline lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum OutlineKind {
-    /// Functions, classes and their members.
-    Symbols,
-    /// Markdown sections.
-    Sections,
-    /// Chunks of lines (no symbols or sections).
-    Chunks,
-}
-
-/// One file turned away.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Denial {
-    /// The file, from the project root.
-    pub(crate) path: String,
-    /// The file as Read's `file_path` takes it (absolute).
-    pub(crate) file_path: String,
-    /// The tool the call went through.
-    pub(crate) tool: Tool,
-    /// What reading it whole costs.
-    pub(crate) whole_tokens: u64,
-    /// Its lines.
-    pub(crate) lines: u64,
-    /// The guard's threshold.
-    pub(crate) threshold: u64,
-    /// What the outline costs.
-    pub(crate) outline_tokens: u64,
-    /// What the outline lists.
-    pub(crate) kind: OutlineKind,
-    /// Parts the file has (the outline may list fewer).
-    pub(crate) total_parts: usize,
-    /// The outline.
-    pub(crate) outline: Outline,
-}
 
 /// Claude Code moves hook output strings over this many characters to a
 /// file; the reason stays under it.

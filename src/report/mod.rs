@@ -7,6 +7,7 @@ pub(crate) mod claude_md;
 pub(crate) mod dump;
 pub(crate) mod hook;
 pub(crate) mod human;
+pub(crate) mod init;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod progress;

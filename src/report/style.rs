@@ -35,6 +35,16 @@ impl Style {
         self.paint("33", text)
     }
 
+    /// Lines a diff adds.
+    pub(crate) fn added(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    /// Lines a diff removes.
+    pub(crate) fn removed(&self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
     pub(crate) fn path(&self, text: &str) -> String {
         self.paint("36", text)
     }

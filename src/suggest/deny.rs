@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::stats::FileStat;
+
 /// One priced file as the deny planner sees it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Candidate<'a> {
@@ -27,6 +29,38 @@ pub(crate) struct DenyRule {
     pub(crate) tokens: u64,
     /// Why (the file's reason, or a summary for a directory).
     pub(crate) reason: String,
+}
+
+/// What each priced file would be denied for, if anything.
+pub(crate) fn candidates<'f>(
+    files: &'f [FileStat],
+    limits: &crate::budget::Limits,
+) -> Vec<Candidate<'f>> {
+    files
+        .iter()
+        .map(|f| {
+            // A file this cheap is never worth a rule that could be wrong.
+            let worth = f.read_tokens >= limits.advice_tokens;
+            let flagged = f
+                .verdicts
+                .iter()
+                .find(|v| v.flag.deny_worthy())
+                .filter(|_| worth);
+            let data = worth
+                && f.kind == Some(crate::lang::Kind::Data)
+                && f.tokens > limits.data_file_tokens;
+            let reason = match (flagged, data) {
+                (Some(v), _) => Some(v.flag.name()),
+                (None, true) => Some("large data file"),
+                (None, false) => None,
+            };
+            Candidate {
+                path: &f.path,
+                reason,
+                tokens: f.tokens,
+            }
+        })
+        .collect()
 }
 
 /// Plans the deny rules for `candidates` (every priced file of the scan).

@@ -10,4 +10,5 @@ pub(crate) mod paths;
 pub(crate) mod project;
 pub(crate) mod refs;
 pub(crate) mod sessions;
+pub(crate) mod settings;
 pub(crate) mod words;

@@ -9,6 +9,7 @@ mod claude_md;
 mod cli_misc;
 mod hook;
 mod hostile;
+mod init;
 mod layout;
 mod refs;
 mod scan_bad_input;
