@@ -2,6 +2,8 @@
 //! settings files of many shapes, a second run that writes nothing,
 //! `--remove` back to the bytes before, and every refusal writing nothing.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::util::{Outcome, Repo, ctxbudget_env, ctxbudget_stdin};
@@ -438,4 +440,25 @@ fn the_hook_answers_from_the_cache_init_prepared() {
         after, prepared,
         "the hook found init's decision: it wrote no new one"
     );
+}
+
+#[test]
+fn the_plugin_installs_the_same_hook_init_writes_at_the_crate_version() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let load = |rel: &str| -> Value {
+        let text = std::fs::read_to_string(manifest.join(rel)).expect("plugin file");
+        serde_json::from_str(&text).expect("plugin JSON")
+    };
+    let (repo, cache) = project();
+    init(&repo, &cache, &["--no-deny"]).expect_code(0);
+    let written = settings(&repo, SETTINGS);
+    let plugin_hooks = load("hooks/hooks.json");
+    assert_eq!(plugin_hooks["hooks"], written["hooks"]);
+    let plugin = load(".claude-plugin/plugin.json");
+    assert_eq!(plugin["name"], "ctxbudget");
+    assert_eq!(plugin["version"], env!("CARGO_PKG_VERSION"));
+    let marketplace = load(".claude-plugin/marketplace.json");
+    assert_eq!(marketplace["plugins"][0]["name"], plugin["name"]);
+    assert_eq!(marketplace["plugins"][0]["source"], "./");
+    assert_eq!(marketplace["plugins"][0]["version"], plugin["version"]);
 }
