@@ -250,6 +250,8 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
         }
     }
 
+    write_guard(report, style, out)?;
+
     let skipped = &summary.skipped;
     if skipped.total() > 0 {
         let mut why = Vec::new();
@@ -305,6 +307,115 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
     Ok(())
 }
 
+/// What the Read guard turned away per session, and what it saved.
+fn write_guard(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let sessions: Vec<&crate::sessions::Session> = report
+        .summary
+        .sessions
+        .iter()
+        .filter(|s| s.guard.turned_away > 0)
+        .collect();
+    if sessions.is_empty() {
+        return Ok(());
+    }
+    let mut total = crate::sessions::GuardFigures::default();
+    for s in &sessions {
+        total.add(&s.guard);
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        style.heading(&format!(
+            "Read guard (ctxbudget hook): {} turned away, {} tokens saved",
+            count(total.turned_away, "whole read", "whole reads"),
+            signed(total.saved())
+        ))
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        style.dim(
+            "saved = the whole reads turned away, less the outlines the model read instead and every later read of those files"
+        )
+    )?;
+    let mut rows = vec![
+        [
+            "session",
+            "turned away",
+            "their tokens",
+            "outlines",
+            "ranged after",
+            "whole after",
+            "saved",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let row = |name: String, g: &crate::sessions::GuardFigures| {
+        vec![
+            name,
+            thousands(g.turned_away),
+            thousands(g.turned_tokens),
+            thousands(g.reason_tokens),
+            format!(
+                "{} ({})",
+                thousands(g.ranged_after),
+                thousands(g.ranged_tokens)
+            ),
+            format!(
+                "{} ({})",
+                thousands(g.whole_after),
+                thousands(g.whole_tokens)
+            ),
+            signed(g.saved()),
+        ]
+    };
+    for s in &sessions {
+        rows.push(row(s.id.chars().take(8).collect(), &s.guard));
+    }
+    if sessions.len() > 1 {
+        rows.push(row("total".into(), &total));
+    }
+    table(out, &rows, &[false, true, true, true, true, true, true])
+}
+
+/// A token difference with its sign when negative.
+fn signed(n: i64) -> String {
+    if n < 0 {
+        format!("-{}", thousands(n.unsigned_abs()))
+    } else {
+        thousands(n.unsigned_abs())
+    }
+}
+
+#[derive(Serialize)]
+struct JsonGuard {
+    turned_away: u64,
+    turned_tokens: u64,
+    reason_tokens: u64,
+    ranged_reads_after: u64,
+    ranged_tokens_after: u64,
+    whole_reads_after: u64,
+    whole_tokens_after: u64,
+    saved_tokens: i64,
+}
+
+impl From<&crate::sessions::GuardFigures> for JsonGuard {
+    fn from(g: &crate::sessions::GuardFigures) -> JsonGuard {
+        JsonGuard {
+            turned_away: g.turned_away,
+            turned_tokens: g.turned_tokens,
+            reason_tokens: g.reason_tokens,
+            ranged_reads_after: g.ranged_after,
+            ranged_tokens_after: g.ranged_tokens,
+            whole_reads_after: g.whole_after,
+            whole_tokens_after: g.whole_tokens,
+            saved_tokens: g.saved(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
@@ -339,6 +450,7 @@ struct JsonSession<'a> {
     reads: u64,
     read_tokens: u64,
     transcript_files: u64,
+    guard: JsonGuard,
 }
 
 #[derive(Serialize)]
@@ -409,6 +521,7 @@ fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
                 reads: s.reads,
                 read_tokens: s.read_tokens,
                 transcript_files: s.transcripts,
+                guard: JsonGuard::from(&s.guard),
             })
             .collect(),
         files: summary

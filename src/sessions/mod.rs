@@ -3,6 +3,7 @@
 //! the figures of every file put together per session and per file read
 //! (`summarize`). Reads transcripts; never prints, never writes.
 
+pub(crate) mod guard;
 pub mod reader;
 pub(crate) mod record;
 pub(crate) mod time;
@@ -184,6 +185,53 @@ pub(crate) struct Session {
     pub(crate) read_tokens: u64,
     /// Transcript files holding part of it.
     pub(crate) transcripts: u64,
+    /// What `ctxbudget hook` turned away, and what followed.
+    pub(crate) guard: GuardFigures,
+}
+
+/// Whole reads the Read guard turned away in one session, and the reads of
+/// those files that followed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct GuardFigures {
+    /// Whole reads turned away.
+    pub(crate) turned_away: u64,
+    /// What they would have cost.
+    pub(crate) turned_tokens: u64,
+    /// What the reasons (outlines) cost the model instead.
+    pub(crate) reason_tokens: u64,
+    /// Ranged reads of those files after their denial.
+    pub(crate) ranged_after: u64,
+    /// Their tokens.
+    pub(crate) ranged_tokens: u64,
+    /// Whole reads of those files after their denial (let through).
+    pub(crate) whole_after: u64,
+    /// Their tokens.
+    pub(crate) whole_tokens: u64,
+}
+
+impl GuardFigures {
+    /// Tokens saved: what the turned-away reads would have cost, less the
+    /// reasons and every read of those files that followed (negative when
+    /// the guard cost more than it saved).
+    pub(crate) fn saved(&self) -> i64 {
+        let cost = self
+            .reason_tokens
+            .saturating_add(self.ranged_tokens)
+            .saturating_add(self.whole_tokens);
+        i64::try_from(self.turned_tokens).unwrap_or(i64::MAX)
+            - i64::try_from(cost).unwrap_or(i64::MAX)
+    }
+
+    /// Adds another session's figures.
+    pub(crate) fn add(&mut self, other: &GuardFigures) {
+        self.turned_away += other.turned_away;
+        self.turned_tokens = self.turned_tokens.saturating_add(other.turned_tokens);
+        self.reason_tokens = self.reason_tokens.saturating_add(other.reason_tokens);
+        self.ranged_after += other.ranged_after;
+        self.ranged_tokens = self.ranged_tokens.saturating_add(other.ranged_tokens);
+        self.whole_after += other.whole_after;
+        self.whole_tokens = self.whole_tokens.saturating_add(other.whole_tokens);
+    }
 }
 
 /// One file as sessions read it, over all sessions.
@@ -242,6 +290,7 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
     let mut seen_requests: HashSet<u64> = HashSet::new();
     let mut seen_reads: HashSet<u64> = HashSet::new();
     let mut seen_compactions: HashSet<u64> = HashSet::new();
+    let mut seen_denials: HashSet<u64> = HashSet::new();
     // Each session with its main-conversation contexts by time and its
     // subagents' contexts.
     type Building = (Session, Vec<(Millis, u64)>, Vec<u64>);
@@ -305,6 +354,16 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
                 }
                 session.reads += 1;
                 session.read_tokens = session.read_tokens.saturating_add(read.tokens);
+                if read.after_denial {
+                    let guard = &mut session.guard;
+                    if read.whole {
+                        guard.whole_after += 1;
+                        guard.whole_tokens = guard.whole_tokens.saturating_add(read.tokens);
+                    } else {
+                        guard.ranged_after += 1;
+                        guard.ranged_tokens = guard.ranged_tokens.saturating_add(read.tokens);
+                    }
+                }
                 let (file, readers) = files.entry(read.path.clone()).or_default();
                 file.path.clone_from(&read.path);
                 file.reads += 1;
@@ -315,6 +374,15 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
                     file.ranged_reads += 1;
                 }
                 readers.insert(id.clone());
+            }
+            for denial in piece.turned {
+                if !seen_denials.insert(denial.key) {
+                    continue;
+                }
+                let guard = &mut session.guard;
+                guard.turned_away += 1;
+                guard.turned_tokens = guard.turned_tokens.saturating_add(denial.whole_tokens);
+                guard.reason_tokens = guard.reason_tokens.saturating_add(denial.reason_tokens);
             }
             for (path, read) in piece.whole {
                 let entry = whole.entry((path.clone(), id.clone())).or_default();

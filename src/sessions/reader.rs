@@ -82,6 +82,22 @@ pub(crate) struct Read {
     pub(crate) whole: bool,
     /// Tokens of the text as the Read tool showed it.
     pub(crate) tokens: u64,
+    /// The Read guard turned away a whole read of this file earlier in
+    /// the session.
+    pub(crate) after_denial: bool,
+}
+
+/// A whole read the Read guard turned away.
+#[derive(Debug, Clone)]
+pub(crate) struct Turned {
+    /// Hash of the tool call id and the path.
+    pub(crate) key: u64,
+    /// The file, as the guard named it (from the project root).
+    pub(crate) path: String,
+    /// What reading it whole would have cost.
+    pub(crate) whole_tokens: u64,
+    /// The share of the reason's tokens (what the model read instead).
+    pub(crate) reason_tokens: u64,
 }
 
 /// Something a session did to a file after reading it whole.
@@ -123,6 +139,8 @@ pub(crate) struct SessionPart {
     pub(crate) reads: Vec<Read>,
     /// Files read whole over the threshold.
     pub(crate) whole: BTreeMap<String, WholeRead>,
+    /// Whole reads the Read guard turned away, in order.
+    pub(crate) turned: Vec<Turned>,
 }
 
 /// What one transcript file holds for the project.
@@ -436,12 +454,16 @@ impl Reader<'_> {
             let Some(id) = &result.tool_use_id else {
                 continue;
             };
+            if result.is_error == Some(true) {
+                self.calls.remove(id);
+                if let Some(text) = &result.content {
+                    self.denied(session, id, text);
+                }
+                continue;
+            }
             let Some(call) = self.calls.remove(id) else {
                 continue;
             };
-            if result.is_error == Some(true) {
-                continue;
-            }
             // The structured result has the raw text and its first line;
             // without it, the text the model saw is counted as it is.
             // Claude Code returns at most 256 KiB of a file: a result far
@@ -473,9 +495,33 @@ impl Reader<'_> {
         }
     }
 
+    /// Notes the whole reads the Read guard turned away in an error result.
+    fn denied(&mut self, session: &str, id: &str, text: &str) {
+        if text.len() > MAX_RESULT_BYTES {
+            return;
+        }
+        let turned = super::guard::turned_away(text);
+        if turned.is_empty() {
+            return;
+        }
+        let reason = self.tokenizer.scale(self.tokenizer.count(text));
+        let share = reason / turned.len() as u64;
+        let part = self.session(session);
+        for (path, whole_tokens) in turned {
+            let path = crate::text::escape(&path).into_owned();
+            part.turned.push(Turned {
+                key: hash(id, &path),
+                path,
+                whole_tokens,
+                reason_tokens: share,
+            });
+        }
+    }
+
     fn read_done(&mut self, session: &str, id: &str, path: String, whole: bool, tokens: u64) {
         let threshold = self.filter.whole_read_tokens;
         let part = self.session(session);
+        let after_denial = part.turned.iter().any(|t| t.path == path);
         if whole && tokens > threshold {
             let entry = part.whole.entry(path.clone()).or_default();
             entry.reads += 1;
@@ -487,6 +533,7 @@ impl Reader<'_> {
             path,
             whole,
             tokens,
+            after_denial,
         });
     }
 

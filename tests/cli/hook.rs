@@ -325,3 +325,152 @@ fn every_decision_is_in_the_ledger() {
     assert_eq!(decisions[0]["file"], "src/orders.py");
     assert!(decisions[0]["whole_tokens"].as_u64().expect("n") > 5_000);
 }
+
+/// One transcript line of the session `s9` in `root`.
+fn record(root: &Path, kind: &str, uuid: &str, message: Value, extra: Value) -> String {
+    let mut line = json!({
+        "type": kind,
+        "uuid": uuid,
+        "sessionId": "s9",
+        "cwd": root,
+        "timestamp": format!("2026-11-20T10:00:{:02}.000Z", uuid.len()),
+        "isSidechain": false,
+        "message": message,
+    });
+    if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            line.insert(k.clone(), v.clone());
+        }
+    }
+    line.to_string()
+}
+
+#[test]
+fn sessions_reports_what_the_guard_turned_away_and_what_followed() {
+    let project = Project::new();
+    let root = project.repo.path();
+    let file = project.path("src/orders.py");
+    let hook = ctxbudget_stdin(
+        root,
+        &["hook", "-t", "cl100k"],
+        &[("CTXBUDGET_CACHE_DIR", project.cache.path())],
+        json!({"session_id": "s9", "cwd": root, "hook_event_name": "PreToolUse",
+               "tool_name": "Read", "tool_input": {"file_path": file}})
+        .to_string()
+        .as_bytes(),
+    );
+    let reason = denied(&hook).expect("denied");
+    let whole: u64 = regex::Regex::new(r"costs ([\d,]+) tokens")
+        .expect("regex")
+        .captures(&reason)
+        .expect("a cost")[1]
+        .replace(',', "")
+        .parse()
+        .expect("a number");
+    let text = std::fs::read_to_string(&file).expect("fixture");
+    let part: String = text
+        .lines()
+        .skip(9)
+        .take(10)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let tool_use = |id: &str, input: Value| {
+        json!({"role": "assistant", "id": format!("m-{id}"), "model": "claude-opus-4-5",
+               "content": [{"type": "tool_use", "id": id, "name": "Read", "input": input}],
+               "usage": {"input_tokens": 1, "output_tokens": 1}})
+    };
+    let result = |id: &str, content: &str, error: bool| {
+        json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": id,
+               "content": content, "is_error": error}]})
+    };
+    let file_result = |content: &str, start: u64, lines: u64| {
+        json!({"toolUseResult": {"type": "text", "file": {"filePath": file, "content": content,
+               "numLines": lines, "startLine": start, "totalLines": text.lines().count()}}})
+    };
+    let lines = [
+        record(
+            root,
+            "assistant",
+            "a",
+            tool_use("t1", json!({"file_path": file})),
+            json!({}),
+        ),
+        record(root, "user", "bb", result("t1", &reason, true), json!({})),
+        record(
+            root,
+            "assistant",
+            "ccc",
+            tool_use("t2", json!({"file_path": file, "offset": 10, "limit": 10})),
+            json!({}),
+        ),
+        record(
+            root,
+            "user",
+            "dddd",
+            result("t2", &part, false),
+            file_result(&part, 10, 10),
+        ),
+        record(
+            root,
+            "assistant",
+            "eeeee",
+            tool_use("t3", json!({"file_path": file})),
+            json!({}),
+        ),
+        record(
+            root,
+            "user",
+            "ffffff",
+            result("t3", &text, false),
+            file_result(&text, 1, 0),
+        ),
+    ];
+    let transcripts = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(transcripts.path().join("p")).expect("mkdir");
+    std::fs::write(
+        transcripts.path().join("p/s9.jsonl"),
+        lines.join("\n") + "\n",
+    )
+    .expect("write");
+    let dir = transcripts.path().to_str().expect("UTF-8");
+    let outcome = crate::util::ctxbudget(
+        root,
+        &[
+            "sessions",
+            "--transcripts",
+            dir,
+            "-t",
+            "cl100k",
+            "--format",
+            "json",
+        ],
+    );
+    outcome.expect_code(0);
+    let json = outcome.json();
+    let guard = &json["sessions"][0]["guard"];
+    let bpe = tiktoken_rs::cl100k_base().expect("vocab");
+    let reason_tokens = bpe.encode_ordinary(&reason).len() as u64;
+    assert_eq!(guard["turned_away"], 1, "{json:#}");
+    assert_eq!(guard["turned_tokens"], whole);
+    assert_eq!(guard["reason_tokens"], reason_tokens);
+    assert_eq!(guard["ranged_reads_after"], 1);
+    assert_eq!(guard["whole_reads_after"], 1);
+    let ranged = guard["ranged_tokens_after"].as_u64().expect("n");
+    let again = guard["whole_tokens_after"].as_u64().expect("n");
+    assert_eq!(
+        again, whole,
+        "the read let through costs what the guard said"
+    );
+    assert_eq!(
+        guard["saved_tokens"].as_i64().expect("n"),
+        whole as i64 - (reason_tokens + ranged + again) as i64
+    );
+    let human = crate::util::ctxbudget(root, &["sessions", "--transcripts", dir, "-t", "cl100k"]);
+    assert!(
+        human
+            .stdout
+            .contains("Read guard (ctxbudget hook): 1 whole read turned away"),
+        "{}",
+        human.stdout
+    );
+}
