@@ -95,7 +95,8 @@ pub(crate) fn run(
         .into_iter()
         .filter_map(|(file, words)| words.map(|w| (file, w)))
         .unzip();
-    let files_using = Index::build(&files, words).files_using();
+    let files: std::sync::Arc<[FileStat]> = files.into();
+    let files_using = Index::build(std::sync::Arc::clone(&files), words).files_using();
 
     let found = RootListing::read(root);
     let about = project::about(&found.root_files(main_language(&files)));

@@ -89,8 +89,8 @@ pub(crate) struct Hit {
 }
 
 /// Every symbol of every file, searchable by name and by free words.
-pub(crate) struct Index<'f> {
-    files: &'f [FileStat],
+pub(crate) struct Index {
+    files: std::sync::Arc<[FileStat]>,
     /// Document number -> (file, symbol).
     docs: Vec<(u32, u32)>,
     lengths: Vec<[u32; FIELDS]>,
@@ -105,9 +105,9 @@ pub(crate) struct Index<'f> {
     in_tests: Vec<bool>,
 }
 
-impl<'f> Index<'f> {
+impl Index {
     /// Indexes `files` with the words computed for each (same order).
-    pub(crate) fn build(files: &'f [FileStat], words: Vec<FileWords>) -> Index<'f> {
+    pub(crate) fn build(files: std::sync::Arc<[FileStat]>, words: Vec<FileWords>) -> Index {
         let mut uses: FxHashMap<u64, u32> = FxHashMap::default();
         let mut docs = Vec::new();
         let mut lengths = Vec::new();

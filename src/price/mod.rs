@@ -5,6 +5,8 @@
 //! Files are read and counted on the walk's worker threads; results are
 //! sorted afterwards, so output never depends on scheduling.
 
+pub(crate) mod refs;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
