@@ -92,6 +92,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCo
             let config = config::init::build(cli, args)?;
             command::init::run(&config, out, err)
         }
+        Command::Mcp(args) => {
+            let config = config::mcp::build(args)?;
+            command::mcp::run(&config, err)
+        }
         Command::Hook(args) => command::hook::run(args, &mut std::io::stdin().lock(), out, err),
         Command::Cache { action } => command::cache::run(action, out),
         Command::Completions { shell } => {

@@ -26,8 +26,9 @@ fn main() -> std::process::ExitCode {
         ctxbudget::clean_up_after_interrupt();
         std::process::exit(130);
     });
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // Not locked for the whole run: the MCP server writes to stdout from
+    // its own threads.
+    let mut out = BufWriter::new(std::io::stdout());
     let mut err = std::io::stderr();
     let result = ctxbudget::run(&cli, &mut out, &mut err)
         .and_then(|code| out.flush().map(|()| code).map_err(Error::Output));

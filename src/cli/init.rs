@@ -17,6 +17,10 @@ use super::common::InputArgs;
 /// `ctxbudget hook`, with any flags, counts); a second run writes nothing.
 /// Rules an earlier init added that `scan` no longer advises are taken out.
 ///
+/// In the project scope it also adds the MCP server (`ctxbudget mcp`:
+/// outline, refs and cost as tools) to the project's .mcp.json, merged the
+/// same way, unless a server already runs `ctxbudget mcp`.
+///
 /// The write is atomic, refuses a file that changed meanwhile, a read-only
 /// file and one outside the project (through a symbolic link), and keeps
 /// the previous file as settings.json.ctxbudget.bak. A file that is not
@@ -29,7 +33,7 @@ use super::common::InputArgs;
 /// the first read of each.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Examples:
-  ctxbudget init                 hook and deny rules in .claude/settings.json (shared with the team)
+  ctxbudget init                 hook and deny rules in .claude/settings.json, the MCP server in .mcp.json
   ctxbudget init --local         the same in .claude/settings.local.json (yours only)
   ctxbudget init --user          the hook in ~/.claude/settings.json, for every project
   ctxbudget init --dry-run       print the change as a diff, write nothing
@@ -60,12 +64,16 @@ pub struct InitArgs {
     #[arg(long, conflicts_with_all = ["no_deny", "user"])]
     pub no_hook: bool,
 
+    /// Do not add the MCP server (`ctxbudget mcp`) to the project's .mcp.json.
+    #[arg(long)]
+    pub no_mcp: bool,
+
     /// Print what would change as a unified diff; write nothing.
     #[arg(long)]
     pub dry_run: bool,
 
     /// Take out what init added to the settings file (and nothing else).
-    #[arg(long, conflicts_with_all = ["no_deny", "no_hook"])]
+    #[arg(long, conflicts_with_all = ["no_deny", "no_hook", "no_mcp"])]
     pub remove: bool,
 
     /// What to walk and how to count it (for the deny rules and the hook's cache).

@@ -7,6 +7,7 @@ pub mod claude_md;
 pub mod common;
 pub mod hook;
 pub mod init;
+pub mod mcp;
 pub mod refs;
 pub mod scan;
 pub mod sessions;
@@ -47,6 +48,7 @@ pub enum Command {
     Sessions(Box<sessions::SessionsArgs>),
     Hook(Box<hook::HookArgs>),
     Init(Box<init::InitArgs>),
+    Mcp(Box<mcp::McpArgs>),
     /// Manage the cache of counts and spans (CTXBUDGET_CACHE_DIR moves it).
     ///
     /// Entries are keyed by each file's content, the encoding, ctxbudget's

@@ -15,7 +15,7 @@ use crate::guard::weigh::{self, Guard};
 use crate::guard::{shown_specially, state};
 use crate::price;
 use crate::report;
-use crate::report::init::{Change, InitReport};
+use crate::report::init::{Change, FileReport, InitReport};
 use crate::suggest::deny::{self, DenyRule};
 use crate::suggest::settings::{self, Added, Record, Settings};
 use crate::tokenize::Tokenizer;
@@ -44,22 +44,7 @@ pub(crate) fn run(
             message,
         })
     };
-    let settings_path = target(&config.settings)?;
     let record_path = target(&config.record)?;
-    let backup_path = target(&backup_name(&config.settings))?;
-
-    let old = read_existing(&config.settings, &settings_path)?;
-    let old_text = match &old {
-        Some(bytes) => std::str::from_utf8(bytes).map_err(|_| Error::Update {
-            path: config.settings.clone(),
-            message: "it is not UTF-8 text; nothing was written".into(),
-        })?,
-        None => "",
-    };
-    let mut edited = Settings::parse(old_text).map_err(|message| Error::Update {
-        path: config.settings.clone(),
-        message,
-    })?;
     let old_record = read_existing(&config.record, &record_path)?;
     let mut record = match &old_record {
         Some(bytes) => serde_json::from_slice::<Record>(bytes).map_err(|e| Error::Update {
@@ -73,15 +58,14 @@ pub(crate) fn run(
         None => Record::default(),
     };
     record.version = Record::VERSION;
-    let key = config
-        .settings
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let before = record.files.get(&key).cloned().unwrap_or_default();
 
     let mut rules: Vec<DenyRule> = Vec::new();
-    let (change, added) = match config.mode {
+    let mut edits = Vec::new();
+    // Every file is read and edited in memory first: a problem with any
+    // of them writes nothing.
+    let settings_key = file_key(&config.settings);
+    let before = record.files.get(&settings_key).cloned().unwrap_or_default();
+    let settings = edit(&config.settings, &target, |edited| match config.mode {
         InitMode::Add => {
             let advised = if config.deny {
                 rules = advised_rules(config);
@@ -89,93 +73,162 @@ pub(crate) fn run(
             } else {
                 None
             };
-            let merge = settings::merge(&mut edited, config.hook, advised.as_deref(), &before)
-                .map_err(|message| Error::Update {
-                    path: config.settings.clone(),
-                    message,
-                })?;
-            let added = merge.added.clone();
-            (Change::Merged(merge), added)
+            settings::merge(edited, config.hook, advised.as_deref(), &before).map(Change::Merged)
         }
-        InitMode::Remove => {
-            let removal =
-                settings::remove(&mut edited, &before).map_err(|message| Error::Update {
-                    path: config.settings.clone(),
-                    message,
-                })?;
-            (Change::Removed(removal), Added::default())
+        InitMode::Remove => settings::remove(edited, &before).map(Change::Removed),
+    })?;
+    edits.push((settings_key, settings));
+    if let Some(mcp) = &config.mcp {
+        // Keyed by its name beside the settings files' names: `.mcp.json`
+        // lives at the root, the record in `.claude/`.
+        let key = ".mcp.json".to_string();
+        let before = record.files.get(&key).cloned().unwrap_or_default();
+        let file = edit(mcp, &target, |edited| match config.mode {
+            InitMode::Add => settings::merge_mcp(edited, &before).map(Change::Merged),
+            InitMode::Remove => settings::remove(edited, &before).map(Change::Removed),
+        })?;
+        edits.push((key, file));
+    }
+    for (key, file) in &edits {
+        let added = match &file.change {
+            Change::Merged(merge) => merge.added.clone(),
+            Change::Removed(_) => Added::default(),
+        };
+        if added.is_empty() {
+            record.files.remove(key);
+        } else {
+            record.files.insert(key.clone(), added);
         }
+    }
+    let new_record = (!record.files.is_empty()).then(|| record.render());
+    let record_changes = new_record.as_deref().map(str::as_bytes) != old_record.as_deref();
+
+    if !config.dry_run {
+        for (_, file) in &edits {
+            if file.change.changed()
+                && file.old.is_some()
+                && std::fs::metadata(&file.target).is_ok_and(|m| m.permissions().readonly())
+            {
+                return Err(Error::Update {
+                    path: PathBuf::from(&file.report.path),
+                    message: "it is read-only; nothing was written\nhint: make it writable, or run with --dry-run and apply the diff by hand".into(),
+                });
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for (_, file) in edits {
+        let mut shown = file.report;
+        if !config.dry_run && file.change.changed() {
+            if let Some(old) = &file.old {
+                let backup = backup_name(&file.target);
+                let current = read_existing(&backup, &backup)?;
+                write(&backup, old, current.as_deref())?;
+                shown.backup = Some(shown_path(&backup_name(Path::new(&shown.path))));
+            }
+            write(&file.target, shown.new.as_bytes(), file.old.as_deref())?;
+        }
+        shown.change = file.change;
+        files.push(shown);
+    }
+    if !config.dry_run && record_changes {
+        match &new_record {
+            Some(text) => write(&record_path, text.as_bytes(), old_record.as_deref())?,
+            None => std::fs::remove_file(&record_path).map_err(|source| Error::Io {
+                action: "remove",
+                path: config.record.clone(),
+                source,
+            })?,
+        }
+    }
+    let prepared = match (&config.guard, config.dry_run) {
+        (Some(guard), false) => Some(prepare_hook(config, guard)),
+        _ => None,
     };
+    let report = InitReport {
+        files,
+        record: shown_path(&config.record),
+        dry_run: config.dry_run,
+        had_record: old_record.is_some(),
+        rules,
+        prepared,
+        color: config.color,
+    };
+    report::init::write(&report, out).map_err(Error::Output)?;
+    if !on_path("ctxbudget")
+        && config.mode == InitMode::Add
+        && (config.hook || config.mcp.is_some())
+    {
+        report::warn(
+            err,
+            format_args!(
+                "ctxbudget is not on PATH, so Claude Code cannot run it (the hook would fail without blocking anything)\nhint: install it where your shell finds it: cargo install --locked --path <the ctxbudget checkout>"
+            ),
+        );
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// One file `init` edits, edited in memory.
+struct Edit {
+    /// Where it is written (symbolic links resolved).
+    target: PathBuf,
+    /// Its bytes before (`None`: it did not exist).
+    old: Option<Vec<u8>>,
+    /// What changed.
+    change: Change,
+    /// What the report says about it.
+    report: FileReport,
+}
+
+/// Reads `path` (through `target`, which resolves and checks it), parses
+/// it and applies `apply`.
+fn edit(
+    path: &Path,
+    target: &dyn Fn(&Path) -> Result<PathBuf, Error>,
+    apply: impl FnOnce(&mut Settings) -> Result<Change, String>,
+) -> Result<Edit, Error> {
+    let real = target(path)?;
+    let old = read_existing(path, &real)?;
+    let old_text = match &old {
+        Some(bytes) => std::str::from_utf8(bytes).map_err(|_| Error::Update {
+            path: path.to_path_buf(),
+            message: "it is not UTF-8 text; nothing was written".into(),
+        })?,
+        None => "",
+    };
+    let mut edited = Settings::parse(old_text).map_err(|message| Error::Update {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    let change = apply(&mut edited).map_err(|message| Error::Update {
+        path: path.to_path_buf(),
+        message,
+    })?;
     let new_text = if change.changed() {
         edited.render()
     } else {
         old_text.to_string()
     };
-    if added.is_empty() {
-        record.files.remove(&key);
-    } else {
-        record.files.insert(key, added);
-    }
-    let new_record = (!record.files.is_empty()).then(|| record.render());
-    let record_changes = new_record.as_deref().map(str::as_bytes) != old_record.as_deref();
-
-    let mut report = InitReport {
-        settings: shown(&config.settings),
-        record: shown(&config.record),
-        backup: None,
-        dry_run: config.dry_run,
-        had_record: old_record.is_some(),
+    Ok(Edit {
+        target: real,
+        report: FileReport {
+            path: shown_path(path),
+            backup: None,
+            change: change.clone(),
+            old: old_text.to_string(),
+            new: new_text,
+        },
+        old,
         change,
-        rules,
-        old: old_text.to_string(),
-        new: new_text.clone(),
-        prepared: None,
-        color: config.color,
-    };
+    })
+}
 
-    if !config.dry_run {
-        if report.change.changed() && old.is_some() {
-            let readonly =
-                std::fs::metadata(&settings_path).is_ok_and(|m| m.permissions().readonly());
-            if readonly {
-                return Err(Error::Update {
-                    path: config.settings.clone(),
-                    message: "it is read-only; nothing was written\nhint: make it writable, or run with --dry-run and apply the diff by hand".into(),
-                });
-            }
-        }
-        if report.change.changed() {
-            if let Some(old) = &old {
-                let current = read_existing(&backup_name(&config.settings), &backup_path)?;
-                write(&backup_path, old, current.as_deref())?;
-                report.backup = Some(shown(&backup_name(&config.settings)));
-            }
-            write(&settings_path, new_text.as_bytes(), old.as_deref())?;
-        }
-        if record_changes {
-            match &new_record {
-                Some(text) => write(&record_path, text.as_bytes(), old_record.as_deref())?,
-                None => std::fs::remove_file(&record_path).map_err(|source| Error::Io {
-                    action: "remove",
-                    path: config.record.clone(),
-                    source,
-                })?,
-            }
-        }
-        if let Some(guard) = &config.guard {
-            report.prepared = Some(prepare_hook(config, guard));
-        }
-    }
-    report::init::write(&report, out).map_err(Error::Output)?;
-    if !on_path("ctxbudget") && config.mode == InitMode::Add && config.hook {
-        report::warn(
-            err,
-            format_args!(
-                "ctxbudget is not on PATH, so Claude Code cannot run the hook (it would fail without blocking anything)\nhint: install it where your shell finds it: cargo install --locked --path <the ctxbudget checkout>"
-            ),
-        );
-    }
-    Ok(ExitCode::Ok)
+/// The record's key for a settings file: its name.
+fn file_key(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The deny rules `scan` advises for the project.
@@ -240,7 +293,7 @@ fn prepare_hook(config: &InitConfig, guard_config: &crate::config::hook::HookCon
 }
 
 /// A path as the user reads it: `./.claude/x` as `.claude/x`.
-fn shown(path: &Path) -> String {
+fn shown_path(path: &Path) -> String {
     let text = path.display().to_string();
     text.strip_prefix("./").map_or(text.clone(), str::to_string)
 }

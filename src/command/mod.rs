@@ -6,6 +6,7 @@ pub(crate) mod check;
 pub(crate) mod claude_md;
 pub(crate) mod hook;
 pub(crate) mod init;
+pub(crate) mod mcp;
 pub(crate) mod refs;
 pub(crate) mod scan;
 pub(crate) mod sessions;

@@ -50,6 +50,9 @@ pub(crate) struct InitConfig {
     pub(crate) hook: bool,
     /// Add the deny rules `scan` advises.
     pub(crate) deny: bool,
+    /// The project's `.mcp.json`, when the MCP server is added to it (or
+    /// taken out of it).
+    pub(crate) mcp: Option<PathBuf>,
     /// Add or take out.
     pub(crate) mode: InitMode,
     /// Print the diff; write nothing.
@@ -95,6 +98,10 @@ pub(crate) fn build(cli: &Cli, args: &InitArgs) -> Result<InitConfig, Error> {
     };
     let hook = !args.no_hook;
     let deny = !args.no_deny && scope != Scope::User;
+    // Only the project's .mcp.json is a file of its own; the local and
+    // user scopes keep servers inside ~/.claude.json, which init leaves
+    // to `claude mcp add`.
+    let mcp = (scope == Scope::Project && !args.no_mcp).then(|| args.root.join(".mcp.json"));
     let guard = if hook && mode == InitMode::Add && scope != Scope::User {
         let hook_args = HookArgs {
             read_tokens: None,
@@ -118,6 +125,7 @@ pub(crate) fn build(cli: &Cli, args: &InitArgs) -> Result<InitConfig, Error> {
         record: dir.join(RECORD_NAME),
         hook,
         deny,
+        mcp,
         mode,
         dry_run: args.dry_run,
         input,

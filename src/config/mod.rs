@@ -13,6 +13,7 @@ mod file;
 pub(crate) mod hook;
 pub(crate) mod init;
 pub(crate) mod input;
+pub(crate) mod mcp;
 pub(crate) mod refs;
 pub(crate) mod scan;
 pub(crate) mod sessions;

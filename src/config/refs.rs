@@ -11,9 +11,9 @@ use super::input::InputConfig;
 /// Most queries one `refs` run takes.
 const MAX_QUERIES: usize = 256;
 /// Most words in one query.
-const MAX_QUERY_WORDS: usize = 64;
+pub(crate) const MAX_QUERY_WORDS: usize = 64;
 /// Most bytes in one query.
-const MAX_QUERY_BYTES: usize = 1024;
+pub(crate) const MAX_QUERY_BYTES: usize = 1024;
 
 /// Everything `refs` needs, decided once.
 #[derive(Debug, Clone)]

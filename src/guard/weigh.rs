@@ -198,7 +198,7 @@ impl<'a> Guard<'a> {
 
 /// What to offer instead of the whole file: its symbols, else its Markdown
 /// sections, else chunks of lines; each with what reading it costs.
-fn parts(
+pub(crate) fn parts(
     stat: &crate::stats::FileStat,
     text: &str,
     tokenizer: &Tokenizer,

@@ -28,6 +28,18 @@ pub(crate) struct Corpus {
 }
 
 impl Corpus {
+    /// Every file of the project, priced and indexed: what a server keeps
+    /// warm for name and word queries.
+    pub(crate) fn whole(input: &InputConfig, tokenizer: &Tokenizer) -> Corpus {
+        let (priced, _skipped) = price(input, tokenizer, |stat, source| {
+            refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat))
+        });
+        let (files, words): (Vec<FileStat>, Vec<FileWords>) = priced.into_iter().unzip();
+        let files: Arc<[FileStat]> = files.into();
+        let index = Some(Index::build(Arc::clone(&files), words));
+        Corpus { files, index }
+    }
+
     /// Prices what `queries` need: every file of the walk when one needs
     /// the index, and each file named by path (even one the walk leaves
     /// out: ignored, or nothing else asked for the walk).
@@ -77,6 +89,41 @@ impl Corpus {
         let index = needs_index.then(|| Index::build(Arc::clone(&files), words));
         Ok(Corpus { files, index })
     }
+}
+
+/// What the project's files are now, cheaply: a hash of every walked
+/// file's path, size and modification time. Equal fingerprints mean a
+/// corpus built earlier still holds (contents are not read).
+pub(crate) fn fingerprint(input: &InputConfig) -> u128 {
+    let seen = std::sync::Mutex::new(Vec::new());
+    for root in &input.paths {
+        crate::walk::walk(root, &input.walk, &input.filter, |found| {
+            if let crate::walk::Found::File { path, rel, .. } = found {
+                let meta = std::fs::symlink_metadata(&path).ok();
+                let stamp = meta.as_ref().map_or((0, 0), |m| {
+                    let modified = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos());
+                    (m.len(), modified)
+                });
+                if let Ok(mut seen) = seen.lock() {
+                    seen.push((rel, stamp));
+                }
+            }
+        });
+    }
+    let mut seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
+    seen.sort_unstable();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (rel, (len, modified)) in &seen {
+        hasher.update(rel.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(&len.to_le_bytes());
+        hasher.update(&modified.to_le_bytes());
+    }
+    hasher.digest128()
 }
 
 /// What a query asks for.

@@ -27,28 +27,35 @@ impl Change {
     }
 }
 
+/// One file `init` edited.
+#[derive(Debug, Clone)]
+pub(crate) struct FileReport {
+    /// The file, as named to the user.
+    pub(crate) path: String,
+    /// Where the previous file was kept, when it was replaced.
+    pub(crate) backup: Option<String>,
+    /// What changed.
+    pub(crate) change: Change,
+    /// Its text before.
+    pub(crate) old: String,
+    /// Its text after.
+    pub(crate) new: String,
+}
+
 /// Everything `init` reports.
 #[derive(Debug, Clone)]
 pub(crate) struct InitReport {
-    /// The settings file, as named to the user.
-    pub(crate) settings: String,
+    /// The files edited (the settings file, then `.mcp.json`).
+    pub(crate) files: Vec<FileReport>,
     /// The record of what `init` added.
     pub(crate) record: String,
-    /// Where the previous file was kept, when it was replaced.
-    pub(crate) backup: Option<String>,
     /// Nothing was written.
     pub(crate) dry_run: bool,
     /// A record existed before this run.
     pub(crate) had_record: bool,
-    /// What changed.
-    pub(crate) change: Change,
     /// The rules `scan` advises, with their reasons (empty unless the
     /// rules were merged).
     pub(crate) rules: Vec<DenyRule>,
-    /// The settings file's text before and after.
-    pub(crate) old: String,
-    /// The settings file's text after.
-    pub(crate) new: String,
     /// How many files the hook will turn away, now decided in its cache
     /// (`None`: not prepared).
     pub(crate) prepared: Option<usize>,
@@ -59,9 +66,70 @@ pub(crate) struct InitReport {
 /// Writes the report.
 pub(crate) fn write(report: &InitReport, out: &mut dyn Write) -> io::Result<()> {
     let style = Style::new(report.color);
-    let file = &report.settings;
+    for file in &report.files {
+        write_file(report, file, &style, out)?;
+    }
+    let changed = report.files.iter().any(|f| f.change.changed());
+    if changed && report.dry_run {
+        writeln!(out, "{}", style.dim("(dry run: nothing was written)"))?;
+    }
+    let merged = report
+        .files
+        .iter()
+        .any(|f| matches!(f.change, Change::Merged(_)));
+    if changed && !report.dry_run && merged {
+        writeln!(
+            out,
+            "what init added is recorded in {}; `ctxbudget init --remove` takes it out",
+            report.record
+        )?;
+    }
+    if !report.had_record
+        && report
+            .files
+            .iter()
+            .all(|f| matches!(f.change, Change::Removed(_)))
+    {
+        writeln!(
+            out,
+            "nothing to take out: {} does not exist, so init has added nothing here",
+            report.record
+        )?;
+    }
+    if let Some(denied) = report.prepared {
+        writeln!(
+            out,
+            "the hook's cache now holds its decision for every file; it will turn away whole reads of {}",
+            plural(denied as u64, "file", "files")
+        )?;
+    }
+    let added_tools = report
+        .files
+        .iter()
+        .any(|f| matches!(&f.change, Change::Merged(m) if m.hook_added || m.mcp_added));
+    if added_tools && !report.dry_run {
+        writeln!(
+            out,
+            "Claude Code picks these up in new sessions (a project's MCP server asks for approval once)"
+        )?;
+    }
+    Ok(())
+}
+
+fn write_file(
+    report: &InitReport,
+    shown: &FileReport,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let file = &shown.path;
     let would = if report.dry_run { "would add" } else { "added" };
-    match &report.change {
+    let verb = if report.dry_run {
+        "would take out"
+    } else {
+        "took out"
+    };
+    match &shown.change {
         Change::Merged(merge) => {
             if merge.hook_added {
                 writeln!(
@@ -72,6 +140,17 @@ pub(crate) fn write(report: &InitReport, out: &mut dyn Write) -> io::Result<()> 
                 writeln!(
                     out,
                     "{file}: the Read guard is already there (a hook runs `{HOOK_COMMAND}`)"
+                )?;
+            }
+            if merge.mcp_added {
+                writeln!(
+                    out,
+                    "{file}: {would} the MCP server (`ctxbudget mcp`: outline, refs, cost)"
+                )?;
+            } else if merge.mcp_present {
+                writeln!(
+                    out,
+                    "{file}: the MCP server is already there (a server runs `ctxbudget mcp`)"
                 )?;
             }
             if !merge.deny_added.is_empty() {
@@ -93,11 +172,6 @@ pub(crate) fn write(report: &InitReport, out: &mut dyn Write) -> io::Result<()> 
                 }
             }
             if !merge.deny_retired.is_empty() {
-                let verb = if report.dry_run {
-                    "would take out"
-                } else {
-                    "took out"
-                };
                 writeln!(
                     out,
                     "{file}: {verb} {} an earlier init added that scan no longer advises: {}",
@@ -119,20 +193,11 @@ pub(crate) fn write(report: &InitReport, out: &mut dyn Write) -> io::Result<()> 
             }
         }
         Change::Removed(removal) => {
-            if !report.had_record {
-                writeln!(
-                    out,
-                    "{file}: nothing to take out: {} does not exist, so init has added nothing here",
-                    report.record
-                )?;
-            }
-            let verb = if report.dry_run {
-                "would take out"
-            } else {
-                "took out"
-            };
             if removal.hooks_removed > 0 {
                 writeln!(out, "{file}: {verb} the Read guard hook")?;
+            }
+            if removal.mcp_removed {
+                writeln!(out, "{file}: {verb} the MCP server")?;
             }
             if !removal.deny_removed.is_empty() {
                 writeln!(
@@ -156,36 +221,14 @@ pub(crate) fn write(report: &InitReport, out: &mut dyn Write) -> io::Result<()> 
             }
         }
     }
-    if !report.change.changed() {
+    if !shown.change.changed() {
         writeln!(out, "{file}: up to date, nothing to write")?;
     } else if report.dry_run {
         writeln!(out)?;
-        write_diff(&report.old, &report.new, file, &style, out)?;
-        writeln!(out, "{}", style.dim("(dry run: nothing was written)"))?;
-    } else {
-        if let Some(backup) = &report.backup {
-            writeln!(out, "the previous file is kept as {backup}")?;
-        }
-        if matches!(report.change, Change::Merged(_)) {
-            writeln!(
-                out,
-                "what init added is recorded in {}; `ctxbudget init --remove` takes it out",
-                report.record
-            )?;
-        }
-    }
-    if let Some(denied) = report.prepared {
-        writeln!(
-            out,
-            "the hook's cache now holds its decision for every file; it will turn away whole reads of {}",
-            plural(denied as u64, "file", "files")
-        )?;
-    }
-    if matches!(&report.change, Change::Merged(m) if m.hook_added) && !report.dry_run {
-        writeln!(
-            out,
-            "Claude Code picks up the hook in new sessions (or after /hooks); try it with a whole Read of a large file"
-        )?;
+        write_diff(&shown.old, &shown.new, file, style, out)?;
+        writeln!(out)?;
+    } else if let Some(backup) = &shown.backup {
+        writeln!(out, "{file}: the previous file is kept as {backup}")?;
     }
     Ok(())
 }

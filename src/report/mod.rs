@@ -10,6 +10,7 @@ pub(crate) mod human;
 pub(crate) mod init;
 pub(crate) mod json;
 pub(crate) mod markdown;
+pub(crate) mod mcp;
 pub(crate) mod progress;
 pub(crate) mod refs;
 pub(crate) mod sessions;

@@ -118,9 +118,13 @@ pub(crate) struct Added {
     #[serde(default)]
     pub(crate) deny: Vec<String>,
     /// Containers `init` created (`hooks`, `hooks.PreToolUse`,
-    /// `permissions`, `permissions.deny`), removed again when left empty.
+    /// `permissions`, `permissions.deny`, `mcpServers`), removed again
+    /// when left empty.
     #[serde(default)]
     pub(crate) created: Vec<String>,
+    /// Whether `init` added the MCP server entry (`.mcp.json`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) mcp: bool,
 }
 
 /// The record `init` keeps beside the settings files it edited: what it
@@ -149,7 +153,7 @@ impl Record {
 impl Added {
     /// Whether `init` has nothing of its own in the file.
     pub(crate) fn is_empty(&self) -> bool {
-        !self.hook && self.deny.is_empty() && self.created.is_empty()
+        !self.hook && !self.mcp && self.deny.is_empty() && self.created.is_empty()
     }
 }
 
@@ -166,6 +170,10 @@ pub(crate) struct Merge {
     pub(crate) deny_retired: Vec<String>,
     /// Advised rules that were already there.
     pub(crate) deny_present: usize,
+    /// The MCP server entry was added now (`.mcp.json`).
+    pub(crate) mcp_added: bool,
+    /// A server running `ctxbudget mcp` was already there.
+    pub(crate) mcp_present: bool,
     /// What `init` has added to the file after this merge.
     pub(crate) added: Added,
 }
@@ -173,14 +181,17 @@ pub(crate) struct Merge {
 impl Merge {
     /// Whether the file changes.
     pub(crate) fn changed(&self) -> bool {
-        self.hook_added || !self.deny_added.is_empty() || !self.deny_retired.is_empty()
+        self.hook_added
+            || self.mcp_added
+            || !self.deny_added.is_empty()
+            || !self.deny_retired.is_empty()
     }
 }
 
 impl Removal {
     /// Whether the file changes.
     pub(crate) fn changed(&self) -> bool {
-        self.hooks_removed > 0 || !self.deny_removed.is_empty()
+        self.hooks_removed > 0 || self.mcp_removed || !self.deny_removed.is_empty()
     }
 }
 
@@ -231,6 +242,7 @@ pub(crate) fn merge(
             hook: hook_is_ours,
             deny: ours,
             created,
+            mcp: false,
         };
         return Ok(merge);
     };
@@ -271,6 +283,7 @@ pub(crate) fn merge(
         hook: hook_is_ours,
         deny: ours,
         created,
+        mcp: false,
     };
     Ok(merge)
 }
@@ -284,6 +297,8 @@ pub(crate) struct Removal {
     pub(crate) deny_removed: Vec<String>,
     /// Recorded rules no longer in the file (removed by hand).
     pub(crate) deny_missing: usize,
+    /// The MCP server entry taken out.
+    pub(crate) mcp_removed: bool,
 }
 
 /// Takes out what `added` says `init` added.
@@ -316,9 +331,74 @@ pub(crate) fn remove(settings: &mut Settings, added: &Added) -> Result<Removal, 
     } else {
         removal.deny_missing = added.deny.len();
     }
+    if added.mcp
+        && let Some(servers) = root.get_mut(MCP_SERVERS).and_then(Value::as_object_mut)
+    {
+        let before = servers.len();
+        servers.retain(|_, server| !is_ctxbudget_server(server));
+        removal.mcp_removed = servers.len() < before;
+    }
     let mut created = added.created.clone();
     drop_empty(root, &mut created);
     Ok(removal)
+}
+
+/// The key of a project's `.mcp.json` that lists servers.
+const MCP_SERVERS: &str = "mcpServers";
+
+/// The server entry `init` adds to `.mcp.json`.
+pub(crate) fn mcp_server() -> Value {
+    serde_json::json!({ "command": "ctxbudget", "args": ["mcp"] })
+}
+
+/// Merges the MCP server into a project's `.mcp.json` (as `ctxbudget`,
+/// or `ctxbudget-mcp` when that name is taken by another server), unless
+/// a server already runs `ctxbudget mcp`.
+pub(crate) fn merge_mcp(settings: &mut Settings, before: &Added) -> Result<Merge, String> {
+    if let Some(servers) = settings.root.get(MCP_SERVERS)
+        && !servers.is_object()
+    {
+        return Err(format!(
+            "its \"{MCP_SERVERS}\" is not an object; nothing was written\nhint: fix it by hand (Claude Code would not read it either)"
+        ));
+    }
+    let mut merge = Merge::default();
+    let mut created = before.created.clone();
+    let (servers, fresh) = object_entry(&mut settings.root, MCP_SERVERS);
+    if fresh && !created.iter().any(|c| c == MCP_SERVERS) {
+        created.push(MCP_SERVERS.to_string());
+    }
+    merge.mcp_present = servers.values().any(is_ctxbudget_server);
+    if !merge.mcp_present {
+        let name = ["ctxbudget", "ctxbudget-mcp", "ctxbudget-tools"]
+            .into_iter()
+            .find(|n| !servers.contains_key(*n));
+        let Some(name) = name else {
+            return Err("its server names ctxbudget, ctxbudget-mcp and ctxbudget-tools are all taken; nothing was written".into());
+        };
+        servers.insert(name.to_string(), mcp_server());
+        merge.mcp_added = true;
+    }
+    merge.added = Added {
+        mcp: merge.mcp_added || (before.mcp && merge.mcp_present),
+        created,
+        ..Added::default()
+    };
+    Ok(merge)
+}
+
+/// Whether an `.mcp.json` server entry runs `ctxbudget mcp`.
+fn is_ctxbudget_server(server: &Value) -> bool {
+    let Some(command) = server.get("command").and_then(Value::as_str) else {
+        return false;
+    };
+    let name = command.rsplit(['/', '\\']).next().unwrap_or(command);
+    let first_arg = server
+        .get("args")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str);
+    matches!(name, "ctxbudget" | "ctxbudget.exe") && first_arg == Some("mcp")
 }
 
 /// Refuses a file whose `hooks`, `hooks.PreToolUse`, `permissions` or
@@ -413,6 +493,10 @@ fn array_entry<'m>(map: &'m mut Map<String, Value>, key: &str) -> (&'m mut Vec<V
 /// Removes the containers in `created` that are empty now, innermost
 /// first, and forgets them.
 fn drop_empty(root: &mut Map<String, Value>, created: &mut Vec<String>) {
+    if created.iter().any(|c| c == MCP_SERVERS) && root.get(MCP_SERVERS).is_some_and(is_empty) {
+        root.remove(MCP_SERVERS);
+        created.retain(|c| c != MCP_SERVERS);
+    }
     for (outer, inner) in [("hooks", "PreToolUse"), ("permissions", "deny")] {
         let path = format!("{outer}.{inner}");
         if created.contains(&path)
@@ -617,6 +701,37 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn the_mcp_server_is_added_once_beside_others_and_removed_exactly() {
+        let text = "{\n  \"mcpServers\": {\n    \"ctxbudget\": {\n      \"command\": \"npx\",\n      \"args\": [\n        \"other\"\n      ]\n    }\n  }\n}\n";
+        let mut settings = Settings::parse(text).expect("test value");
+        let merge = merge_mcp(&mut settings, &Added::default()).expect("test value");
+        assert!(merge.mcp_added && merge.added.mcp);
+        let value: Value = serde_json::from_str(&settings.render()).expect("test value");
+        assert_eq!(
+            value["mcpServers"]["ctxbudget"]["command"], "npx",
+            "the user's server stays"
+        );
+        assert_eq!(value["mcpServers"]["ctxbudget-mcp"], mcp_server());
+        let again = merge_mcp(&mut settings, &merge.added).expect("test value");
+        assert!(!again.changed() && again.added.mcp);
+        let removal = remove(&mut settings, &again.added).expect("test value");
+        assert!(removal.mcp_removed);
+        assert_eq!(settings.render(), text);
+
+        let mut empty = Settings::parse("").expect("test value");
+        let merge = merge_mcp(&mut empty, &Added::default()).expect("test value");
+        remove(&mut empty, &merge.added).expect("test value");
+        assert_eq!(empty.render(), "{}\n");
+        assert!(
+            merge_mcp(
+                &mut Settings::parse("{\"mcpServers\": []}").expect("test value"),
+                &Added::default()
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -456,9 +456,43 @@ fn the_plugin_installs_the_same_hook_init_writes_at_the_crate_version() {
     assert_eq!(plugin_hooks["hooks"], written["hooks"]);
     let plugin = load(".claude-plugin/plugin.json");
     assert_eq!(plugin["name"], "ctxbudget");
+    assert_eq!(
+        plugin["mcpServers"],
+        settings(&repo, ".mcp.json")["mcpServers"],
+        "the plugin's server is the one init adds"
+    );
     assert_eq!(plugin["version"], env!("CARGO_PKG_VERSION"));
     let marketplace = load(".claude-plugin/marketplace.json");
     assert_eq!(marketplace["plugins"][0]["name"], plugin["name"]);
     assert_eq!(marketplace["plugins"][0]["source"], "./");
     assert_eq!(marketplace["plugins"][0]["version"], plugin["version"]);
+}
+
+#[test]
+fn the_mcp_server_joins_the_servers_already_in_mcp_json_and_leaves_with_remove() {
+    let (repo, cache) = project();
+    let before =
+        "{\n  \"mcpServers\": {\n    \"github\": {\n      \"command\": \"gh-mcp\"\n    }\n  }\n}\n";
+    repo.write(".mcp.json", before);
+    init(&repo, &cache, &["--no-deny"]).expect_code(0);
+    let value = settings(&repo, ".mcp.json");
+    let servers: Vec<&String> = value["mcpServers"]
+        .as_object()
+        .expect("servers")
+        .keys()
+        .collect();
+    assert_eq!(servers, ["github", "ctxbudget"]);
+    let second = init(&repo, &cache, &["--no-deny"]);
+    assert!(
+        second
+            .stdout
+            .contains(".mcp.json: the MCP server is already there"),
+        "{}",
+        second.stdout
+    );
+    init(&repo, &cache, &["--remove"]).expect_code(0);
+    assert_eq!(read(&repo, ".mcp.json"), before);
+    let (repo, cache) = project();
+    init(&repo, &cache, &["--no-mcp"]).expect_code(0);
+    assert!(!repo.join(".mcp.json").exists());
 }

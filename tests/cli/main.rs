@@ -11,6 +11,7 @@ mod hook;
 mod hostile;
 mod init;
 mod layout;
+mod mcp;
 mod refs;
 mod scan_bad_input;
 mod scan_counts;
