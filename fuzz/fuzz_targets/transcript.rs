@@ -13,6 +13,9 @@ static TOKENIZER: LazyLock<Tokenizer> =
 
 fuzz_target!(|data: &[u8]| {
     let filter = Filter::new(std::path::Path::new("/p"), None, Vec::new(), 5_000);
-    let count = |text: &str, first: u64| TOKENIZER.count_as_read_from(text, first);
-    let _ = reader::read(data, &filter, &TOKENIZER, &count);
+    let count = |text: &str, first: u64| match first {
+        reader::AS_SHOWN => TOKENIZER.count(text),
+        _ => TOKENIZER.count_as_read_from(text, first),
+    };
+    let _ = reader::read(data, Some("fuzz"), &filter, &TOKENIZER, &count);
 });

@@ -130,7 +130,12 @@ fn read_all(
     let costs = ReadCosts::default();
     let count = |text: &str, first: u64| {
         costs.get(text, first, || {
-            tokenizer.scale(tokenizer.count_as_read_from(text, first))
+            let tokens = if first == reader::AS_SHOWN {
+                tokenizer.count(text)
+            } else {
+                tokenizer.count_as_read_from(text, first)
+            };
+            tokenizer.scale(tokens)
         })
     };
     let progress = Progress::labelled(config.input.progress, "reading transcripts");
@@ -149,6 +154,7 @@ fn read_all(
                         .and_then(|(f, _)| {
                             reader::read(
                                 BufReader::with_capacity(1 << 20, f),
+                                files[i].file_stem().and_then(|s| s.to_str()),
                                 filter,
                                 tokenizer,
                                 &count,

@@ -91,6 +91,7 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
                 "session",
                 "requests",
                 "peak context",
+                "input/min",
                 "compactions",
                 "input",
                 "cache write",
@@ -119,6 +120,7 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
                     thousands(s.peak_context),
                     percent(s.peak_context, report.window).round()
                 ),
+                thousands(s.peak_input_per_minute),
                 thousands(s.compactions),
                 thousands(s.input_tokens),
                 thousands(s.cache_creation_tokens),
@@ -136,6 +138,7 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
                 String::new(),
                 sum(|s| s.requests),
                 String::new(),
+                String::new(),
                 sum(|s| s.compactions),
                 sum(|s| s.input_tokens),
                 sum(|s| s.cache_creation_tokens),
@@ -148,9 +151,60 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
             out,
             &rows,
             &[
-                false, false, true, true, true, true, true, true, true, false,
+                false, false, true, true, true, true, true, true, true, true, false,
             ],
         )?;
+        writeln!(
+            out,
+            "  {}",
+            style.dim(
+                "input/min: the most input tokens (uncached + cache writes) sent within any 60 s, what input-tokens-per-minute limits count"
+            )
+        )?;
+        let inexact: Vec<String> = sessions
+            .iter()
+            .filter(|s| !s.output_exact)
+            .map(|s| s.id.chars().take(8).collect())
+            .collect();
+        if !inexact.is_empty() {
+            writeln!(
+                out,
+                "  {}",
+                style.dim(&format!(
+                    "output as recorded; a lower bound for {} ({}): some responses never recorded a final stop_reason",
+                    count(inexact.len() as u64, "session", "sessions"),
+                    inexact.join(", ")
+                ))
+            )?;
+        }
+        if summary.models.len() > 1 {
+            writeln!(out)?;
+            let mut rows = vec![
+                [
+                    "model",
+                    "sessions",
+                    "requests",
+                    "input",
+                    "cache write",
+                    "cache read",
+                    "output",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ];
+            for m in &summary.models {
+                rows.push(vec![
+                    m.model.clone(),
+                    thousands(m.sessions),
+                    thousands(m.requests),
+                    thousands(m.input_tokens),
+                    thousands(m.cache_creation_tokens),
+                    thousands(m.cache_read_tokens),
+                    thousands(m.output_tokens),
+                ]);
+            }
+            table(out, &rows, &[false, true, true, true, true, true, true])?;
+        }
     }
 
     let files = &summary.files;
@@ -426,6 +480,7 @@ struct JsonReport<'a> {
     context_window: u64,
     whole_read_tokens: u64,
     sessions: Vec<JsonSession<'a>>,
+    models: Vec<JsonModel<'a>>,
     files: Vec<JsonFile<'a>>,
     whole_reads: Vec<JsonWhole<'a>>,
     skipped_lines: u64,
@@ -451,6 +506,20 @@ struct JsonSession<'a> {
     read_tokens: u64,
     transcript_files: u64,
     guard: JsonGuard,
+    output_exact: bool,
+    peak_input_per_minute: u64,
+    peak_cache_read_per_minute: u64,
+}
+
+#[derive(Serialize)]
+struct JsonModel<'a> {
+    model: &'a str,
+    sessions: u64,
+    requests: u64,
+    input_tokens: u64,
+    cache_creation_tokens: u64,
+    cache_read_tokens: u64,
+    output_tokens: u64,
 }
 
 #[derive(Serialize)]
@@ -522,6 +591,22 @@ fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
                 read_tokens: s.read_tokens,
                 transcript_files: s.transcripts,
                 guard: JsonGuard::from(&s.guard),
+                output_exact: s.output_exact,
+                peak_input_per_minute: s.peak_input_per_minute,
+                peak_cache_read_per_minute: s.peak_cache_read_per_minute,
+            })
+            .collect(),
+        models: summary
+            .models
+            .iter()
+            .map(|m| JsonModel {
+                model: &m.model,
+                sessions: m.sessions,
+                requests: m.requests,
+                input_tokens: m.input_tokens,
+                cache_creation_tokens: m.cache_creation_tokens,
+                cache_read_tokens: m.cache_read_tokens,
+                output_tokens: m.output_tokens,
             })
             .collect(),
         files: summary

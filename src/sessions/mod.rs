@@ -54,6 +54,19 @@ impl Filter {
         }
     }
 
+    /// Whether a raw transcript line may hold a working directory in the
+    /// project: false only when it surely does not (none of the root's
+    /// spellings appears in it; roots JSON would escape always may).
+    pub(crate) fn may_mention(&self, line: &[u8]) -> bool {
+        self.roots.iter().any(|root| {
+            let text = root.to_string_lossy();
+            let plain = text
+                .chars()
+                .all(|c| c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\');
+            !plain || memchr::memmem::find(line, text.as_bytes()).is_some()
+        })
+    }
+
     /// Whether a record's working directory is the project or inside it.
     pub(crate) fn is_in_project(&self, cwd: &str) -> bool {
         let cwd = reader::normalize(Path::new(cwd));
@@ -187,6 +200,33 @@ pub(crate) struct Session {
     pub(crate) transcripts: u64,
     /// What `ctxbudget hook` turned away, and what followed.
     pub(crate) guard: GuardFigures,
+    /// Every response's last line carried its final `stop_reason`, so the
+    /// output figure is final (else it is a lower bound).
+    pub(crate) output_exact: bool,
+    /// The most input tokens (uncached plus cache writes) sent within any
+    /// 60 seconds: what input-tokens-per-minute rate limits count.
+    pub(crate) peak_input_per_minute: u64,
+    /// The most cache reads within any 60 seconds.
+    pub(crate) peak_cache_read_per_minute: u64,
+}
+
+/// Requests and tokens answered by one model, over all sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ModelFigures {
+    /// As the API names it.
+    pub(crate) model: String,
+    /// Sessions it answered in.
+    pub(crate) sessions: u64,
+    /// Requests it answered.
+    pub(crate) requests: u64,
+    /// Uncached input tokens.
+    pub(crate) input_tokens: u64,
+    /// Cache writes.
+    pub(crate) cache_creation_tokens: u64,
+    /// Cache reads.
+    pub(crate) cache_read_tokens: u64,
+    /// Output tokens.
+    pub(crate) output_tokens: u64,
 }
 
 /// Whole reads the Read guard turned away in one session, and the reads of
@@ -275,6 +315,8 @@ pub(crate) struct Summary {
     pub(crate) files: Vec<FileReads>,
     /// By tokens, most first, then path and session.
     pub(crate) whole: Vec<WholeFile>,
+    /// By model, most requests first.
+    pub(crate) models: Vec<ModelFigures>,
     /// Lines skipped in the project's transcripts.
     pub(crate) skipped: Skipped,
     /// Transcript files holding records of the project.
@@ -293,10 +335,17 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
     let mut seen_denials: HashSet<u64> = HashSet::new();
     // Each session with its main-conversation contexts by time and its
     // subagents' contexts.
-    type Building = (Session, Vec<(Millis, u64)>, Vec<u64>);
+    type Building = (
+        Session,
+        Vec<(Millis, u64)>,
+        Vec<u64>,
+        Vec<(Millis, u64, u64)>,
+        bool,
+    );
     let mut sessions: BTreeMap<String, Building> = BTreeMap::new();
     let mut files: BTreeMap<String, (FileReads, HashSet<String>)> = BTreeMap::new();
     let mut whole: BTreeMap<(String, String), WholeFile> = BTreeMap::new();
+    let mut models: BTreeMap<String, (ModelFigures, HashSet<String>)> = BTreeMap::new();
     for part in parts {
         if !part.in_project {
             continue;
@@ -304,7 +353,8 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
         summary.skipped.add(&part.skipped);
         summary.transcripts += 1;
         for (id, piece) in part.sessions {
-            let (session, timeline, side) = sessions.entry(id.clone()).or_default();
+            let (session, timeline, side, minutes, unfinished) =
+                sessions.entry(id.clone()).or_default();
             session.id.clone_from(&id);
             session.transcripts += 1;
             if let Some((at, text)) = piece.first
@@ -336,6 +386,24 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
                 session.cache_read_tokens =
                     session.cache_read_tokens.saturating_add(request.cache_read);
                 session.output_tokens = session.output_tokens.saturating_add(request.output);
+                *unfinished |= !request.finished;
+                minutes.push((
+                    request.at,
+                    request.input.saturating_add(request.cache_creation),
+                    request.cache_read,
+                ));
+                let model = request.model.clone().unwrap_or_else(|| "(unknown)".into());
+                let (figures, in_sessions) = models.entry(model.clone()).or_default();
+                figures.model = model;
+                figures.requests += 1;
+                figures.input_tokens = figures.input_tokens.saturating_add(request.input);
+                figures.cache_creation_tokens = figures
+                    .cache_creation_tokens
+                    .saturating_add(request.cache_creation);
+                figures.cache_read_tokens =
+                    figures.cache_read_tokens.saturating_add(request.cache_read);
+                figures.output_tokens = figures.output_tokens.saturating_add(request.output);
+                in_sessions.insert(id.clone());
                 if request.sidechain {
                     session.subagent_requests += 1;
                     side.push(request.context());
@@ -400,17 +468,23 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
     }
     summary.sessions = sessions
         .into_values()
-        .map(|(mut session, mut timeline, side)| {
-            // Stable: requests of the same instant keep the files' order.
-            timeline.sort_by_key(|&(at, _)| at);
-            session.contexts = timeline.into_iter().map(|(_, c)| c).collect();
-            session.peak_context = match session.contexts.iter().max() {
-                Some(&peak) => peak,
-                None => side.into_iter().max().unwrap_or(0),
-            };
-            session.models.sort();
-            session
-        })
+        .map(
+            |(mut session, mut timeline, side, mut minutes, unfinished)| {
+                session.output_exact = !unfinished;
+                minutes.sort_by_key(|&(at, _, _)| at);
+                session.peak_input_per_minute = peak_per_minute(&minutes, |m| m.1);
+                session.peak_cache_read_per_minute = peak_per_minute(&minutes, |m| m.2);
+                // Stable: requests of the same instant keep the files' order.
+                timeline.sort_by_key(|&(at, _)| at);
+                session.contexts = timeline.into_iter().map(|(_, c)| c).collect();
+                session.peak_context = match session.contexts.iter().max() {
+                    Some(&peak) => peak,
+                    None => side.into_iter().max().unwrap_or(0),
+                };
+                session.models.sort();
+                session
+            },
+        )
         .collect();
     summary.sessions.sort_by(|a, b| {
         a.start_ms
@@ -428,6 +502,18 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
     summary
         .files
         .sort_by(|a, b| b.tokens.cmp(&a.tokens).then_with(|| a.path.cmp(&b.path)));
+    summary.models = models
+        .into_values()
+        .map(|(mut figures, in_sessions)| {
+            figures.sessions = in_sessions.len() as u64;
+            figures
+        })
+        .collect();
+    summary.models.sort_by(|a, b| {
+        b.requests
+            .cmp(&a.requests)
+            .then_with(|| a.model.cmp(&b.model))
+    });
     summary.whole = whole.into_values().collect();
     summary.whole.sort_by(|a, b| {
         b.tokens
@@ -436,6 +522,27 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
             .then_with(|| a.session.cmp(&b.session))
     });
     summary
+}
+
+/// The largest sum of `value` over requests within any 60 seconds
+/// (`requests` sorted by time; requests of unknown time are left out).
+fn peak_per_minute(
+    requests: &[(Millis, u64, u64)],
+    value: impl Fn(&(Millis, u64, u64)) -> u64,
+) -> u64 {
+    let timed: Vec<&(Millis, u64, u64)> = requests.iter().filter(|r| r.0 != Millis::MAX).collect();
+    let mut peak = 0u64;
+    let mut sum = 0u64;
+    let mut start = 0;
+    for request in &timed {
+        sum = sum.saturating_add(value(request));
+        while timed[start].0 + 60_000 <= request.0 {
+            sum = sum.saturating_sub(value(timed[start]));
+            start += 1;
+        }
+        peak = peak.max(sum);
+    }
+    peak
 }
 
 /// Tokens of Read texts by content and first line, shared by the threads

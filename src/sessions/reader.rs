@@ -41,6 +41,13 @@ const KNOWN_TYPES: &[&str] = &[
     "file-history-snapshot",
     "queue-operation",
     "progress",
+    "last-prompt",
+    "ai-title",
+    "custom-title",
+    "permission-mode",
+    "tag",
+    "agent-name",
+    "pr-link",
 ];
 
 /// One API request, deduplicated within the file.
@@ -60,6 +67,11 @@ pub(crate) struct Request {
     pub(crate) output: u64,
     /// Made by a subagent.
     pub(crate) sidechain: bool,
+    /// The model that answered.
+    pub(crate) model: Option<String>,
+    /// A line of the response carried its final `stop_reason`: its output
+    /// count is the final one (else a lower bound).
+    pub(crate) finished: bool,
 }
 
 impl Request {
@@ -165,6 +177,8 @@ struct Call {
 /// Reading state of one file.
 struct Reader<'a> {
     filter: &'a Filter,
+    /// The session of records that name none (the file's stem).
+    fallback_session: Option<String>,
     tokenizer: &'a Tokenizer,
     counts: &'a dyn Fn(&str, u64) -> u64,
     part: FilePart,
@@ -176,18 +190,26 @@ struct Reader<'a> {
     requests: HashMap<(String, u64), usize>,
 }
 
+/// `counts(text, AS_SHOWN)` counts a text as it is (no line numbers).
+pub const AS_SHOWN: u64 = 0;
+
 /// Streams `input` (one transcript) into the project's figures. `counts`
-/// gives the tokens of a Read text shown from a first line number (the
-/// caller caches it). Stops early when the first working directory found
-/// is outside the project.
+/// gives the tokens of a Read text shown from a first line number, or of
+/// a text as it is for [`AS_SHOWN`] (the caller caches it). `name` (the
+/// file's stem) is the session of records that name none. Each record
+/// counts for the directory it ran in: while the file's records run
+/// elsewhere, a line that cannot mention the project's path is passed
+/// over unparsed (it is someone else's).
 pub fn read(
     input: impl BufRead,
+    name: Option<&str>,
     filter: &Filter,
     tokenizer: &Tokenizer,
     counts: &dyn Fn(&str, u64) -> u64,
 ) -> io::Result<FilePart> {
     let mut reader = Reader {
         filter,
+        fallback_session: name.map(str::to_string),
         tokenizer,
         counts,
         part: FilePart::default(),
@@ -205,13 +227,10 @@ pub fn read(
         };
         if !complete {
             reader.part.skipped.too_long += 1;
-        } else if !line.iter().all(u8::is_ascii_whitespace) {
+        } else if !line.iter().all(u8::is_ascii_whitespace)
+            && (reader.here != Some(false) || filter.may_mention(&line))
+        {
             reader.line(&line);
-            if reader.here == Some(false) && reader.part.sessions.is_empty() {
-                // The file's sessions ran elsewhere: nothing here is ours.
-                reader.part = FilePart::default();
-                return Ok(reader.part);
-            }
         }
         if line.capacity() > KEEP_BUFFER {
             line = Vec::new();
@@ -283,12 +302,21 @@ impl Reader<'_> {
         if self.here != Some(true) {
             return;
         }
-        let Some(session) = record.session_id.clone() else {
-            // Summaries and snapshots belong to no session's figures.
-            if matches!(kind, "user" | "assistant") {
-                self.part.skipped.malformed += 1;
-            }
-            return;
+        let named = record
+            .session_id
+            .clone()
+            .or_else(|| record.session_id_snake.clone());
+        let session = match (named, kind) {
+            (Some(session), _) => session,
+            (None, "user" | "assistant" | "system") => match &self.fallback_session {
+                Some(name) => name.clone(),
+                None => {
+                    self.part.skipped.malformed += 1;
+                    return;
+                }
+            },
+            // Summaries, snapshots and titles belong to no session's figures.
+            (None, _) => return,
         };
         if !self.filter.wants_session(&session) {
             return;
@@ -341,9 +369,12 @@ impl Reader<'_> {
             let key = hash(id, record.request_id.as_deref().unwrap_or(""));
             let output = usage.output_tokens.unwrap_or(0);
             let slot = (session.to_string(), key);
+            let finished = message.stop_reason.is_some();
             if let Some(&index) = self.requests.get(&slot) {
                 // The same response again: its usage repeats, its output grows.
-                self.session(session).requests[index].output = output;
+                let request = &mut self.session(session).requests[index];
+                request.output = output;
+                request.finished |= finished;
             } else {
                 let part = self.session(session);
                 part.requests.push(Request {
@@ -354,6 +385,8 @@ impl Reader<'_> {
                     cache_read: usage.cache_read_input_tokens.unwrap_or(0),
                     output,
                     sidechain,
+                    model: message.model.clone(),
+                    finished,
                 });
                 let index = part.requests.len() - 1;
                 self.requests.insert(slot, index);
@@ -464,33 +497,30 @@ impl Reader<'_> {
             let Some(call) = self.calls.remove(id) else {
                 continue;
             };
-            // The structured result has the raw text and its first line;
-            // without it, the text the model saw is counted as it is.
-            // Claude Code returns at most 256 KiB of a file: a result far
-            // larger is not one, and pricing it exactly could take minutes.
-            let shown = file
-                .and_then(|f| f.content.as_deref())
-                .or(result.content.as_deref())
-                .unwrap_or("");
+            // The text the model was shown is counted as recorded, in
+            // whichever line-number format its version wrote (reminders
+            // included). Only when it is absent is the view rebuilt from
+            // the structured result's raw text and first line. Claude Code
+            // returns at most 256 KiB of a file: a result far larger is
+            // not one, and pricing it exactly could take minutes.
+            let recorded = result.content.as_deref().filter(|t| !t.is_empty());
+            let rebuilt = file.and_then(|f| f.content.as_deref().map(|c| (f, c)));
+            let shown = recorded.or(rebuilt.map(|(_, c)| c)).unwrap_or("");
             if shown.len() > MAX_RESULT_BYTES
                 || crate::text::long_run_bytes(shown) > crate::source::MAX_LONG_RUN_BYTES
             {
                 self.part.skipped.unpriced_reads += 1;
                 continue;
             }
-            let (tokens, whole) = match file.and_then(|f| f.content.as_deref().map(|c| (f, c))) {
-                Some((file, text)) => {
+            let tokens = match (recorded, rebuilt) {
+                (Some(text), _) => (self.counts)(text, AS_SHOWN),
+                (None, Some((file, text))) => {
                     let start = file.start_line.unwrap_or(1).max(1);
-                    ((self.counts)(text, start), !call.ranged)
+                    (self.counts)(text, start)
                 }
-                None => match &result.content {
-                    Some(text) => (
-                        self.tokenizer.scale(self.tokenizer.count(text)),
-                        !call.ranged,
-                    ),
-                    None => continue,
-                },
+                (None, None) => continue,
             };
+            let whole = !call.ranged;
             self.read_done(session, id, call.path, whole, tokens);
         }
     }

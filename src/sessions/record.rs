@@ -20,6 +20,9 @@ pub(crate) struct Record {
     /// The session the line belongs to (subagent lines carry their parent's).
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) session_id: Option<String>,
+    /// The same, as some versions spell it.
+    #[serde(rename = "session_id", default, deserialize_with = "lenient")]
+    pub(crate) session_id_snake: Option<String>,
     /// The working directory of the session when the line was written.
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) cwd: Option<String>,
@@ -61,6 +64,9 @@ pub(crate) struct Message {
     /// Token usage reported by the API.
     #[serde(default, deserialize_with = "lenient")]
     pub(crate) usage: Option<Usage>,
+    /// Why the response ended; only its last line carries one.
+    #[serde(default, deserialize_with = "lenient")]
+    pub(crate) stop_reason: Option<String>,
 }
 
 /// Token usage of one API request.

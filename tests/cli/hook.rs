@@ -374,6 +374,13 @@ fn sessions_reports_what_the_guard_turned_away_and_what_followed() {
         .take(10)
         .map(|l| format!("{l}\n"))
         .collect();
+    // As Claude Code 2.1.86 and later show a file: `N<TAB>line`.
+    let numbered = |text: &str, first: usize| -> String {
+        text.split_inclusive('\n')
+            .enumerate()
+            .map(|(i, line)| format!("{}\t{line}", first + i))
+            .collect()
+    };
     let tool_use = |id: &str, input: Value| {
         json!({"role": "assistant", "id": format!("m-{id}"), "model": "claude-opus-4-5",
                "content": [{"type": "tool_use", "id": id, "name": "Read", "input": input}],
@@ -407,7 +414,7 @@ fn sessions_reports_what_the_guard_turned_away_and_what_followed() {
             root,
             "user",
             "dddd",
-            result("t2", &part, false),
+            result("t2", &numbered(&part, 10), false),
             file_result(&part, 10, 10),
         ),
         record(
@@ -421,7 +428,7 @@ fn sessions_reports_what_the_guard_turned_away_and_what_followed() {
             root,
             "user",
             "ffffff",
-            result("t3", &text, false),
+            result("t3", &numbered(&text, 1), false),
             file_result(&text, 1, 0),
         ),
     ];

@@ -402,3 +402,141 @@ fn huge_read_results_are_not_priced_and_sums_saturate() {
     assert_eq!(big["input_tokens"], u64::MAX, "{big:#}");
     assert_eq!(big["requests"], 2);
 }
+
+/// The project with the transcripts of `tests/fixtures/sessions/transcripts-2.1.39/`:
+/// one session written the way Claude Code 2.1.39 wrote them (`→` line
+/// numbers, a system reminder after each Read, `session_id` on some
+/// records, current record types, a move into `src/`, no final
+/// `stop_reason`, two models).
+fn older() -> Setup {
+    let project = Repo::new();
+    copy(&Path::new(FIXTURES).join("project"), project.path(), None);
+    let transcripts = tempfile::tempdir().expect("temp dir");
+    let root = project.path().to_str().expect("a UTF-8 temp path");
+    copy(
+        &Path::new(FIXTURES).join("transcripts-2.1.39"),
+        transcripts.path(),
+        Some(root),
+    );
+    Setup {
+        project,
+        transcripts,
+    }
+}
+
+/// The text each Read result showed the model, as recorded.
+fn recorded_results(setup: &Setup) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(setup.transcript("-ROOT/sess-dddd-4444.jsonl")).expect("fixture");
+    let mut shown = Vec::new();
+    for line in text.lines() {
+        let record: Value = serde_json::from_str(line).expect("JSON");
+        for block in record["message"]["content"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if block["type"] == "tool_result" {
+                let content = &block["content"];
+                shown.push(match content.as_str() {
+                    Some(text) => text.to_string(),
+                    None => content
+                        .as_array()
+                        .expect("blocks")
+                        .iter()
+                        .map(|b| b["text"].as_str().expect("text").to_string())
+                        .collect(),
+                });
+            }
+        }
+    }
+    shown
+}
+
+#[test]
+fn reads_cost_the_text_the_model_was_shown_in_either_line_number_format() {
+    let setup = older();
+    let json = setup.json(&[]);
+    let bpe = tiktoken_rs::cl100k_base().expect("vocab");
+    let shown = recorded_results(&setup);
+    assert_eq!(shown.len(), 2);
+    assert!(shown[0].starts_with("     1\u{2192}"), "{}", shown[0]);
+    assert!(shown[0].contains("<system-reminder>"));
+    let app = file(&json, "src/app.py");
+    assert_eq!(app["tokens"], bpe.encode_ordinary(&shown[0]).len() as u64);
+    let util = file(&json, "src/util.py");
+    assert_eq!(util["tokens"], bpe.encode_ordinary(&shown[1]).len() as u64);
+    assert_eq!(util["ranged_reads"], 1);
+    // The same file in the current format costs less than the older view.
+    assert!(app["tokens"].as_u64().expect("n") > read_cost(&fixture("src/app.py"), 1));
+}
+
+#[test]
+fn every_record_spelling_and_current_type_is_accounted_for() {
+    let setup = older();
+    let json = setup.json(&[]);
+    assert_eq!(json["skipped_lines"], 0, "{:#}", json["skipped"]);
+    let sessions = json["sessions"].as_array().expect("sessions");
+    assert_eq!(
+        sessions.len(),
+        1,
+        "session_id, sessionId and the file's name are one session"
+    );
+    let s = &sessions[0];
+    assert_eq!(s["id"], "sess-dddd-4444");
+    assert_eq!(s["requests"], 3);
+    assert_eq!(s["input_tokens"], 35);
+    assert_eq!(
+        s["output_exact"], false,
+        "no response recorded a final stop_reason"
+    );
+    // Two models, by requests.
+    let models: Vec<(&str, u64)> = json["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .map(|m| {
+            (
+                m["model"].as_str().expect("name"),
+                m["requests"].as_u64().expect("n"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        models,
+        [("claude-sonnet-4-5-20250929", 2), ("claude-opus-4-6", 1)]
+    );
+    // Input per minute: the first two requests fall within 60 s.
+    assert_eq!(s["peak_input_per_minute"], 20 + 3000 + 10 + 600);
+    let human = setup.run(&[]);
+    assert!(human.stdout.contains("a lower bound"), "{}", human.stdout);
+    assert!(human.stdout.contains("claude-opus-4-6"), "{}", human.stdout);
+}
+
+#[test]
+fn a_session_counts_for_the_directory_each_record_ran_in() {
+    let setup = older();
+    let dir = setup.transcripts.path().to_str().expect("UTF-8");
+    let sub = setup.project.join("src");
+    let outcome = crate::util::ctxbudget(
+        &sub,
+        &[
+            "sessions",
+            "--transcripts",
+            dir,
+            "-t",
+            "cl100k",
+            "--format",
+            "json",
+        ],
+    );
+    outcome.expect_code(0);
+    let json = outcome.json();
+    let s = session(&json, "sess-dddd-4444");
+    assert_eq!(
+        s["requests"], 2,
+        "only the requests made after the move into src/"
+    );
+    assert_eq!(s["reads"], 1);
+    assert_eq!(file(&json, "util.py")["ranged_reads"], 1);
+}
