@@ -687,7 +687,7 @@ mod tests {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         let tokenizer = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
         let count = |text: &str, first: u64| tokenizer.count_as_read_from(text, first);
-        let part = read(text.as_bytes(), &filter, &tokenizer, &count).expect("in memory");
+        let part = read(text.as_bytes(), None, &filter, &tokenizer, &count).expect("in memory");
         let paths: Vec<&str> = part.sessions["s"]
             .reads
             .iter()
@@ -763,6 +763,6 @@ mod tests {
         tokenizer: &Tokenizer,
         count: &dyn Fn(&str, u64) -> u64,
     ) -> FilePart {
-        read(text.as_bytes(), filter, tokenizer, count).expect("in memory")
+        read(text.as_bytes(), None, filter, tokenizer, count).expect("in memory")
     }
 }
