@@ -33,7 +33,7 @@ pub(crate) fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -
     writeln!(out)?;
     writeln!(
         out,
-        "Tokens: {}. Window: {} tokens. Read cost: as the Read tool shows files, line numbers included.",
+        "Tokens: {}. Window: {} tokens. Read cost: as the Read tool shows files, line numbers included (`N<TAB>line`, Claude Code 2.1.86 and later).",
         report.tokenizer.describe(),
         thousands(window)
     )?;
