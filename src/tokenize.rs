@@ -55,6 +55,24 @@ impl fmt::Display for TokenizerKind {
 /// The Claude estimate's default factor over cl100k (see the docs on Claude Code).
 pub const DEFAULT_CLAUDE_FACTOR: f64 = 1.18;
 
+/// The default factor of a Claude model family, from its id
+/// (`claude-opus-4-6`, `claude-sonnet-4-5-20250929`, `claude-3-5-sonnet-...`):
+/// 1.12 up to 4.6, 1.30 from 4.7 on (a new tokenizer); `None` for an id
+/// that names no version. Estimates; the README says where they come from.
+pub fn family_factor(model: &str) -> Option<f64> {
+    let numbers: Vec<u32> = model
+        .split('-')
+        .filter(|part| part.len() <= 2)
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let (major, minor) = match numbers.as_slice() {
+        [major, minor, ..] => (*major, *minor),
+        [major] => (*major, 0),
+        [] => return None,
+    };
+    Some(if (major, minor) >= (4, 7) { 1.30 } else { 1.12 })
+}
+
 /// A chosen tokenizer: the encoder plus the factor applied to its counts.
 ///
 /// Raw counts come from [`Tokenizer::count`]; what reports show comes from

@@ -79,6 +79,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FACTOR")]
     pub claude_factor: Option<f64>,
 
+    /// The Claude model whose factor the estimate uses (see `scan --help`).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+
     /// Read settings from this file instead of ctxbudget.toml in the project.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -46,6 +46,11 @@ pub struct CountArgs {
     #[arg(long, value_name = "FACTOR")]
     pub claude_factor: Option<f64>,
 
+    /// The Claude model whose factor the estimate uses (e.g. claude-opus-4-6):
+    /// its [claude_factors] entry in ctxbudget.toml, else its family's default.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+
     /// Read settings from this file instead of ctxbudget.toml at the root.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -32,6 +32,8 @@ use super::common::CountArgs;
   ctxbudget sessions --since 7d             the last week (also 24h, 2w, 2026-11-01)
   ctxbudget sessions --session 3f2a         one session, by id or id prefix
   ctxbudget sessions --format json | jq '.files[:5]'
+  ctxbudget sessions --calibrate            Claude tokens per cl100k token, per model
+  ctxbudget sessions --calibrate --write    ... stored in ctxbudget.toml for --model
 
 Exit codes: 0 done (also when no session was found), 2 could not run
 (e.g. no transcript directory).")]
@@ -63,6 +65,17 @@ pub struct SessionsArgs {
     /// A whole-file read costing more than this is one to replace by references [default: 5000].
     #[arg(long, value_name = "TOKENS")]
     pub whole_read_tokens: Option<u64>,
+
+    /// Measure Claude's tokens per cl100k token for each model from these
+    /// sessions (consecutive requests around one large tool result) and
+    /// print only that.
+    #[arg(long)]
+    pub calibrate: bool,
+
+    /// With --calibrate: store the factors in the project's ctxbudget.toml
+    /// ([claude_factors], by model family; at least 5 pairs per model).
+    #[arg(long, requires = "calibrate")]
+    pub write: bool,
 
     /// How to count Read costs, the settings file, threads, cache, progress.
     #[command(flatten)]

@@ -51,6 +51,9 @@ pub(crate) fn run(
         );
     }
 
+    if config.calibrate {
+        return calibrate(config, &files, out, err);
+    }
     let tokenizer = Tokenizer::new(config.input.tokenizer, config.input.claude_factor);
     let filter = Filter::new(
         root,
@@ -100,6 +103,83 @@ pub(crate) fn run(
         .map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     Ok(ExitCode::Ok)
+}
+
+/// `--calibrate`: Claude's tokens per cl100k token for each model, from
+/// the sessions' own usage figures; `--write` stores them.
+fn calibrate(
+    config: &SessionsConfig,
+    files: &[PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode, Error> {
+    use crate::sessions::calibrate::{self, MIN_PAIRS};
+    let root = &config.input.paths[0];
+    // Measured against cl100k whatever the selected tokenizer.
+    let tokenizer = Tokenizer::new(crate::tokenize::TokenizerKind::Cl100k, 1.0);
+    let filter = Filter::new(
+        root,
+        config.since,
+        config.sessions.clone(),
+        config.whole_read_tokens,
+    )
+    .calibrating();
+    let parts = read_all(files, &filter, &tokenizer, config, err);
+    let summary = sessions::summarize(parts);
+    let found = calibrate::calibrate(&summary.samples);
+    let mut written = Vec::new();
+    if let Some(file) = &config.write {
+        let factors: Vec<(String, f64)> = found
+            .iter()
+            .filter(|c| c.pairs >= MIN_PAIRS)
+            .map(|c| (calibrate::family(&c.model).to_string(), c.factor))
+            .collect();
+        if !factors.is_empty() {
+            write_factors(root, file, &factors)?;
+            written = factors;
+        }
+    }
+    crate::report::sessions::write_calibration(
+        &found,
+        summary.sessions.len(),
+        config.write.as_deref(),
+        &written,
+        config.json,
+        out,
+    )
+    .map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)?;
+    Ok(ExitCode::Ok)
+}
+
+/// Sets `factors` in the project's ctxbudget.toml, keeping every other
+/// line; atomic, inside the project, refused when it changed meanwhile.
+fn write_factors(root: &Path, file: &Path, factors: &[(String, f64)]) -> Result<(), Error> {
+    let update = |message: String| Error::Update {
+        path: file.to_path_buf(),
+        message,
+    };
+    let target = crate::fsio::write_target(root, file, false).map_err(update)?;
+    let old = match crate::fsio::read_bounded(&target, 1 << 20) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(update(e.message())),
+    };
+    let text = match &old {
+        Some(bytes) => std::str::from_utf8(bytes)
+            .map_err(|_| update("it is not UTF-8 text; nothing was written".into()))?,
+        None => "",
+    };
+    let new = crate::config::file_with_claude_factors(text, factors);
+    crate::fsio::replace(&target, new.as_bytes(), old.as_deref()).map_err(|e| {
+        update(match e {
+            crate::fsio::WriteError::Changed => {
+                "it changed while ctxbudget was working; nothing was written".into()
+            }
+            crate::fsio::WriteError::ReadOnly => "it is read-only; nothing was written".into(),
+            crate::fsio::WriteError::Io(e) => plain_io_message(&e),
+        })
+    })
 }
 
 /// Streams every file on worker threads; returns their parts in file

@@ -45,7 +45,12 @@ pub(crate) const DEFAULT_FILE_OVERHEAD: u64 = 20;
 pub(crate) fn build(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
     let paths = [args.root.clone()];
     let loaded = Loaded::read(args.config.as_deref(), &paths)?;
-    let (tokenizer, claude_factor) = choose_tokenizer(args.tokenizer, args.claude_factor, &loaded)?;
+    let (tokenizer, claude_factor) = choose_tokenizer(
+        args.tokenizer,
+        args.claude_factor,
+        args.model.as_deref(),
+        &loaded,
+    )?;
     let section = &loaded.file.check;
     let flag = |name: &str, value: Option<u64>| -> Result<Option<u64>, Error> {
         match value {

@@ -21,6 +21,9 @@ const CONFIG_BYTES: u64 = 1 << 20;
 pub(super) struct FileConfig {
     pub(super) tokenizer: Option<TokenizerKind>,
     pub(super) claude_factor: Option<Factor>,
+    pub(super) model: Option<String>,
+    #[serde(default)]
+    pub(super) claude_factors: std::collections::BTreeMap<String, Factor>,
     pub(super) window: Option<Positive>,
     #[serde(default)]
     pub(super) scan: ScanSection,
@@ -223,6 +226,75 @@ impl Loaded {
     }
 }
 
+/// `text` (a ctxbudget.toml, maybe empty) with `factors` set in its
+/// `[claude_factors]` table: existing keys replaced in place, new ones
+/// added at the table's end, the table appended when missing; every other
+/// line kept as it was.
+pub(crate) fn with_claude_factors(text: &str, factors: &[(String, f64)]) -> String {
+    const HEADER: &str = "[claude_factors]";
+    let line_of = |key: &str, factor: f64| format!("{} = {factor:.3}", toml_key(key));
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header = lines.iter().position(|l| l.trim() == HEADER);
+    let Some(header) = header else {
+        let mut out = text.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(HEADER);
+        out.push('\n');
+        for (key, factor) in factors {
+            out.push_str(&line_of(key, *factor));
+            out.push('\n');
+        }
+        return out;
+    };
+    let end = lines[header + 1..]
+        .iter()
+        .position(|l| l.trim_start().starts_with('['))
+        .map_or(lines.len(), |at| header + 1 + at);
+    let mut insert_at = end;
+    while insert_at > header + 1 && lines[insert_at - 1].trim().is_empty() {
+        insert_at -= 1;
+    }
+    for (key, factor) in factors {
+        let quoted = toml_key(key);
+        let existing = (header + 1..insert_at).find(|&i| {
+            let line = lines[i].trim_start();
+            line.split('=')
+                .next()
+                .is_some_and(|k| k.trim() == quoted || k.trim() == key.as_str())
+        });
+        match existing {
+            Some(i) => lines[i] = line_of(key, *factor),
+            None => {
+                lines.insert(insert_at, line_of(key, *factor));
+                insert_at += 1;
+            }
+        }
+    }
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') || text.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// A key as TOML writes it: quoted unless bare-safe.
+fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if bare {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +335,27 @@ mod tests {
         let file =
             parse_file(Path::new("c.toml"), "[sessions]\ntop = 0\n").expect("zero is a count");
         assert_eq!(file.sessions.top, Some(Count(0)));
+    }
+
+    #[test]
+    fn claude_factors_are_set_in_place_and_the_rest_is_kept() {
+        let text = "tokenizer = \"claude\"\n\n[claude_factors]\nclaude-opus-4-6 = 1.100 # measured\n\n[scan]\ntop = 5\n";
+        let out = with_claude_factors(
+            text,
+            &[
+                ("claude-opus-4-6".into(), 1.234),
+                ("claude-sonnet-4-5".into(), 1.1),
+            ],
+        );
+        assert_eq!(
+            out,
+            "tokenizer = \"claude\"\n\n[claude_factors]\nclaude-opus-4-6 = 1.234\nclaude-sonnet-4-5 = 1.100\n\n[scan]\ntop = 5\n"
+        );
+        let parsed: FileConfig = toml::from_str(&out).expect("still valid");
+        assert_eq!(parsed.claude_factors.len(), 2);
+        assert_eq!(
+            with_claude_factors("", &[("a.b".into(), 1.0)]),
+            "[claude_factors]\n\"a.b\" = 1.000\n"
+        );
     }
 }

@@ -58,8 +58,12 @@ pub(super) fn build(
 ) -> Result<InputConfig, Error> {
     let file = &loaded.file;
     let section = &file.scan;
-    let (tokenizer, claude_factor) =
-        choose_tokenizer(args.count.tokenizer, args.count.claude_factor, loaded)?;
+    let (tokenizer, claude_factor) = choose_tokenizer(
+        args.count.tokenizer,
+        args.count.claude_factor,
+        args.count.model.as_deref(),
+        loaded,
+    )?;
     let mut limits = Limits::default();
     if let Some(window) = window.filter(|w| *w > 0) {
         limits.window = window;
@@ -202,10 +206,14 @@ pub(super) fn build(
     })
 }
 
-/// The tokenizer and Claude factor: flags, then the file, then defaults.
+/// The tokenizer and Claude factor: `--claude-factor`, then the file's
+/// `[claude_factors]` entry for the model (`--model`, else the file's
+/// `model`; the longest key the model's id starts with), then the file's
+/// `claude_factor`, then the model family's default, then the default.
 pub(super) fn choose_tokenizer(
     kind: Option<TokenizerArg>,
     factor: Option<f64>,
+    model: Option<&str>,
     loaded: &Loaded,
 ) -> Result<(TokenizerKind, f64), Error> {
     let tokenizer = match kind {
@@ -221,11 +229,21 @@ pub(super) fn choose_tokenizer(
                 "--claude-factor {f} is out of range: use a number above 0 and at most 10 (default {DEFAULT_CLAUDE_FACTOR})"
             )));
         }
-        None => loaded
-            .file
-            .claude_factor
-            .map(|v| v.0)
-            .unwrap_or(DEFAULT_CLAUDE_FACTOR),
+        None => {
+            let file = &loaded.file;
+            let model = model.or(file.model.as_deref());
+            let measured = model.and_then(|model| {
+                file.claude_factors
+                    .iter()
+                    .filter(|(key, _)| model.starts_with(key.as_str()))
+                    .max_by_key(|(key, _)| key.len())
+                    .map(|(_, v)| v.0)
+            });
+            measured
+                .or(file.claude_factor.map(|v| v.0))
+                .or_else(|| model.and_then(crate::tokenize::family_factor))
+                .unwrap_or(DEFAULT_CLAUDE_FACTOR)
+        }
     };
     Ok((tokenizer, claude_factor))
 }

@@ -22,6 +22,12 @@ use std::path::PathBuf;
 
 use crate::cli::ColorChoice;
 
+/// `text` (a ctxbudget.toml) with `factors` set in its `[claude_factors]`
+/// table, every other line kept.
+pub(crate) fn file_with_claude_factors(text: &str, factors: &[(String, f64)]) -> String {
+    file::with_claude_factors(text, factors)
+}
+
 /// Claude Code's own directory: `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
 pub(crate) fn claude_config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {

@@ -31,6 +31,11 @@ pub(crate) struct SessionsConfig {
     pub(crate) json: bool,
     /// Color the tables.
     pub(crate) color: bool,
+    /// Measure Claude's tokens per cl100k token instead of reporting.
+    pub(crate) calibrate: bool,
+    /// Store the measured factors in this file (the project's
+    /// ctxbudget.toml).
+    pub(crate) write: Option<PathBuf>,
 }
 
 /// Whole reads over this many tokens get references to read instead.
@@ -80,6 +85,8 @@ pub(crate) fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Er
         top: (top > 0).then_some(top),
         json: args.format == SessionsFormat::Json,
         color: super::use_color(cli.color),
+        calibrate: args.calibrate,
+        write: args.write.then(|| args.root.join(super::file::CONFIG_FILE)),
     })
 }
 

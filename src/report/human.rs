@@ -132,7 +132,8 @@ fn summary(report: &ScanReport, style: &Style, max: usize, out: &mut dyn Write) 
         "  {} tokens to Read every file whole",
         thousands(t.read_tokens)
     );
-    let note = "(line numbers included: `N<TAB>line`, as Read shows files since Claude Code 2.1.86)";
+    let note =
+        "(line numbers included: `N<TAB>line`, as Read shows files since Claude Code 2.1.86)";
     let apart = columns(&read) + 1 + columns(note) > max;
     writeln!(
         out,

@@ -657,3 +657,117 @@ fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
     super::json::to_writer_pretty(out, &doc)?;
     writeln!(out)
 }
+
+/// The `--calibrate` report.
+pub(crate) fn write_calibration(
+    found: &[crate::sessions::calibrate::Calibration],
+    sessions: usize,
+    file: Option<&std::path::Path>,
+    written: &[(String, f64)],
+    json: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::sessions::calibrate::{MIN_PAIRS, MIN_RESULT_TOKENS};
+    if json {
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            model: &'a str,
+            factor: f64,
+            p25: f64,
+            p75: f64,
+            pairs: usize,
+        }
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            version: u32,
+            sessions: usize,
+            calibration: Vec<Entry<'a>>,
+        }
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        let doc = Doc {
+            version: 1,
+            sessions,
+            calibration: found
+                .iter()
+                .map(|c| Entry {
+                    model: &c.model,
+                    factor: round(c.factor),
+                    p25: round(c.p25),
+                    p75: round(c.p75),
+                    pairs: c.pairs,
+                })
+                .collect(),
+        };
+        super::json::to_writer_pretty(out, &doc)?;
+        return writeln!(out);
+    }
+    writeln!(
+        out,
+        "Claude tokens per cl100k token, measured from {} ({}):",
+        count(sessions as u64, "session", "sessions"),
+        format_args!(
+            "consecutive requests around one tool result of {}+ cl100k tokens",
+            thousands(MIN_RESULT_TOKENS)
+        )
+    )?;
+    if found.is_empty() {
+        writeln!(
+            out,
+            "  no pair found: no request followed a single tool result of {}+ tokens",
+            thousands(MIN_RESULT_TOKENS)
+        )?;
+        return Ok(());
+    }
+    let mut rows = vec![
+        ["model", "factor", "p25", "p75", "pairs"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for c in found {
+        rows.push(vec![
+            c.model.clone(),
+            format!("{:.3}", c.factor),
+            format!("{:.3}", c.p25),
+            format!("{:.3}", c.p75),
+            c.pairs.to_string(),
+        ]);
+    }
+    table(out, &rows, &[false, true, true, true, true])?;
+    writeln!(
+        out,
+        "  factor is the median; the delta between requests also holds framing (and, where output was recorded as a first chunk, part of the response), so it leans high: p25 is the safer figure"
+    )?;
+    let few: Vec<&str> = found
+        .iter()
+        .filter(|c| c.pairs < MIN_PAIRS)
+        .map(|c| c.model.as_str())
+        .collect();
+    if !few.is_empty() {
+        writeln!(
+            out,
+            "  fewer than {MIN_PAIRS} pairs (not enough to rely on{}): {}",
+            if file.is_some() { ", not written" } else { "" },
+            few.join(", ")
+        )?;
+    }
+    match file {
+        Some(file) if !written.is_empty() => {
+            let keys: Vec<String> = written
+                .iter()
+                .map(|(k, f)| format!("{k} = {f:.3}"))
+                .collect();
+            writeln!(
+                out,
+                "written to {} [claude_factors]: {}; commands use them with --model (or model = \"...\" in the file)",
+                file.display(),
+                keys.join(", ")
+            )?;
+        }
+        Some(file) => writeln!(out, "nothing written to {}", file.display())?,
+        None => writeln!(
+            out,
+            "  --write stores the factors in ctxbudget.toml; commands use them with --model"
+        )?,
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! the figures of every file put together per session and per file read
 //! (`summarize`). Reads transcripts; never prints, never writes.
 
+pub(crate) mod calibrate;
 pub(crate) mod guard;
 pub mod reader;
 pub(crate) mod record;
@@ -26,6 +27,9 @@ pub struct Filter {
     pub(crate) sessions: Vec<String>,
     /// A whole read over this many tokens is one to replace by references.
     pub(crate) whole_read_tokens: u64,
+    /// Measure Claude's tokens against the tokenizer's (which must then
+    /// be cl100k) from consecutive requests.
+    pub(crate) calibrate: bool,
 }
 
 impl Filter {
@@ -51,7 +55,14 @@ impl Filter {
             since,
             sessions,
             whole_read_tokens,
+            calibrate: false,
         }
+    }
+
+    /// The same filter, also measuring Claude's tokens against cl100k.
+    pub(crate) fn calibrating(mut self) -> Filter {
+        self.calibrate = true;
+        self
     }
 
     /// Whether a raw transcript line may hold a working directory in the
@@ -317,6 +328,8 @@ pub(crate) struct Summary {
     pub(crate) whole: Vec<WholeFile>,
     /// By model, most requests first.
     pub(crate) models: Vec<ModelFigures>,
+    /// Calibration pairs (with `Filter::calibrating`), each once.
+    pub(crate) samples: Vec<calibrate::Sample>,
     /// Lines skipped in the project's transcripts.
     pub(crate) skipped: Skipped,
     /// Transcript files holding records of the project.
@@ -333,6 +346,7 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
     let mut seen_reads: HashSet<u64> = HashSet::new();
     let mut seen_compactions: HashSet<u64> = HashSet::new();
     let mut seen_denials: HashSet<u64> = HashSet::new();
+    let mut seen_samples: HashSet<u64> = HashSet::new();
     // Each session with its main-conversation contexts by time and its
     // subagents' contexts.
     type Building = (
@@ -442,6 +456,11 @@ pub(crate) fn summarize(parts: Vec<FilePart>) -> Summary {
                     file.ranged_reads += 1;
                 }
                 readers.insert(id.clone());
+            }
+            for sample in piece.samples {
+                if seen_samples.insert(sample.key) {
+                    summary.samples.push(sample);
+                }
             }
             for denial in piece.turned {
                 if !seen_denials.insert(denial.key) {

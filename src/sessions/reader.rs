@@ -153,6 +153,8 @@ pub(crate) struct SessionPart {
     pub(crate) whole: BTreeMap<String, WholeRead>,
     /// Whole reads the Read guard turned away, in order.
     pub(crate) turned: Vec<Turned>,
+    /// Calibration pairs measured.
+    pub(crate) samples: Vec<super::calibrate::Sample>,
 }
 
 /// What one transcript file holds for the project.
@@ -188,6 +190,8 @@ struct Reader<'a> {
     cwd: Option<String>,
     calls: HashMap<String, Call>,
     requests: HashMap<(String, u64), usize>,
+    /// Calibration state per session (main conversation only).
+    pairings: HashMap<String, super::calibrate::Pairing>,
 }
 
 /// `counts(text, AS_SHOWN)` counts a text as it is (no line numbers).
@@ -217,6 +221,7 @@ pub fn read(
         cwd: None,
         calls: HashMap::new(),
         requests: HashMap::new(),
+        pairings: HashMap::new(),
     };
     let mut input = input;
     let mut line = Vec::new();
@@ -329,9 +334,20 @@ impl Reader<'_> {
         }
         match kind {
             "assistant" => self.assistant(&session, &record, at),
-            "user" => self.user(&session, &record),
+            "user" => {
+                if self.filter.calibrate && record.is_sidechain != Some(true) {
+                    self.pair_user(&session, &record);
+                }
+                self.user(&session, &record);
+            }
+            "attachment" => {
+                if self.filter.calibrate && record.is_sidechain != Some(true) {
+                    self.pairings.entry(session.clone()).or_default().other();
+                }
+            }
             "system" => {
                 if record.subtype.as_deref() == Some("compact_boundary") {
+                    self.pairings.remove(&session);
                     let key = hash(record.uuid.as_deref().unwrap_or(""), "");
                     self.session(&session).compactions.push(key);
                 }
@@ -390,6 +406,27 @@ impl Reader<'_> {
                 });
                 let index = part.requests.len() - 1;
                 self.requests.insert(slot, index);
+            }
+            if self.filter.calibrate && !sidechain {
+                let thinking = message
+                    .content
+                    .iter()
+                    .flatten()
+                    .filter_map(|b| b.0.as_ref())
+                    .any(|b| b.kind.as_deref() == Some("thinking"));
+                let context = usage
+                    .input_tokens
+                    .unwrap_or(0)
+                    .saturating_add(usage.cache_creation_input_tokens.unwrap_or(0))
+                    .saturating_add(usage.cache_read_input_tokens.unwrap_or(0));
+                let sample = self
+                    .pairings
+                    .entry(session.to_string())
+                    .or_default()
+                    .response(key, context, output, message.model.as_deref(), thinking);
+                if let Some(sample) = sample {
+                    self.session(session).samples.push(sample);
+                }
             }
             if let Some(model) = &message.model {
                 let part = self.session(session);
@@ -463,6 +500,42 @@ impl Reader<'_> {
             {
                 whole.touches.push(touch.clone());
             }
+        }
+    }
+
+    /// What a main-conversation user record brings into the context, for
+    /// calibration: tool results (measured in cl100k when large enough),
+    /// or anything else.
+    fn pair_user(&mut self, session: &str, record: &Record) {
+        use super::calibrate::MIN_RESULT_TOKENS;
+        let blocks: Vec<&Block> = record
+            .message
+            .as_ref()
+            .and_then(|m| m.content.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b.0.as_ref())
+            .collect();
+        let pairing = self.pairings.entry(session.to_string()).or_default();
+        if blocks.is_empty() {
+            // A prompt in plain text.
+            pairing.other();
+            return;
+        }
+        for block in blocks {
+            if block.kind.as_deref() != Some("tool_result") {
+                pairing.other();
+                continue;
+            }
+            let text = block.content.as_deref().unwrap_or("");
+            // A token holds at least one byte: a shorter text is too small.
+            let tokens = if text.len() as u64 >= MIN_RESULT_TOKENS && text.len() <= MAX_RESULT_BYTES
+            {
+                self.tokenizer.count(text)
+            } else {
+                0
+            };
+            pairing.result(tokens);
         }
     }
 

@@ -540,3 +540,120 @@ fn a_session_counts_for_the_directory_each_record_ran_in() {
     assert_eq!(s["reads"], 1);
     assert_eq!(file(&json, "util.py")["ranged_reads"], 1);
 }
+
+/// A transcript whose usage numbers were built from a chosen factor: each
+/// request's context grows by the previous output plus `factor` times
+/// the cl100k tokens of the one tool result in between.
+fn calibration_transcript(root: &str) -> String {
+    let bpe = tiktoken_rs::cl100k_base().expect("vocab");
+    let mut lines = Vec::new();
+    let mut context = 12_000u64;
+    let mut n = 0;
+    let mut push = |kind: &str, body: Value| {
+        n += 1;
+        let mut record = serde_json::json!({
+            "type": kind, "sessionId": "sess-cal", "cwd": root, "isSidechain": false,
+            "uuid": format!("u{n}"), "timestamp": format!("2026-11-21T10:{:02}:{:02}.000Z", n / 60, n % 60),
+        });
+        for (k, v) in body.as_object().expect("object") {
+            record[k] = v.clone();
+        }
+        lines.push(record.to_string());
+    };
+    for (model, factor, pairs) in [("claude-test-a", 1.15, 8), ("claude-test-b-4-7", 1.30, 6)] {
+        for step in 0..=pairs {
+            let output = 40 + step as u64;
+            let id = format!("{model}-{step}");
+            let thinking = step == 3 && model == "claude-test-a";
+            let mut content = vec![
+                serde_json::json!({"type": "tool_use", "id": format!("t-{id}"), "name": "Bash", "input": {"command": "cat log"}}),
+            ];
+            if thinking {
+                content.insert(
+                    0,
+                    serde_json::json!({"type": "thinking", "thinking": "hmm", "signature": "s"}),
+                );
+            }
+            push(
+                "assistant",
+                serde_json::json!({"requestId": format!("r-{id}"), "message": {
+                "id": format!("m-{id}"), "role": "assistant", "model": model, "content": content,
+                "stop_reason": "tool_use",
+                "usage": {"input_tokens": 5, "cache_creation_input_tokens": 100, "cache_read_input_tokens": context - 105, "output_tokens": output}}}),
+            );
+            let text: String = (0..(300 + 37 * step))
+                .map(|i| {
+                    format!(
+                        "line {i} of the build log: compiled module_{i} in {}ms\n",
+                        i * 7 % 97
+                    )
+                })
+                .collect();
+            let tokens = bpe.encode_ordinary(&text).len() as u64;
+            push(
+                "user",
+                serde_json::json!({"message": {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": format!("t-{id}"), "content": text}]}}),
+            );
+            // A prompt spoils the next pair of model a.
+            if step == 5 && model == "claude-test-a" {
+                push(
+                    "user",
+                    serde_json::json!({"message": {"role": "user", "content": "also check the tests"}}),
+                );
+            }
+            context += output + (factor * tokens as f64).round() as u64;
+        }
+        // The model changes: the pair across the change is not measured.
+        context += 500;
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn calibration_recovers_the_factor_each_model_was_built_with() {
+    let setup = Setup::new();
+    let root = setup.project.path().to_str().expect("UTF-8");
+    std::fs::write(
+        setup.transcript("-ROOT/sess-cal.jsonl"),
+        calibration_transcript(root),
+    )
+    .expect("write");
+    let json = setup.json(&["--calibrate", "--session", "sess-cal"]);
+    let found = json["calibration"].as_array().expect("calibration");
+    let a = found
+        .iter()
+        .find(|c| c["model"] == "claude-test-a")
+        .expect("model a");
+    let b = found
+        .iter()
+        .find(|c| c["model"] == "claude-test-b-4-7")
+        .expect("model b");
+    // 8 pairs, less the one after thinking and the one after a prompt.
+    assert_eq!(a["pairs"], 6, "{json:#}");
+    assert_eq!(b["pairs"], 6);
+    for (c, factor) in [(a, 1.15), (b, 1.30)] {
+        for key in ["factor", "p25", "p75"] {
+            let got = c[key].as_f64().expect("number");
+            assert!(
+                (got - factor).abs() < 0.002,
+                "{key} {got} for {factor}: {c}"
+            );
+        }
+    }
+    // --write stores them; --model picks them up.
+    let outcome = setup.run(&["--calibrate", "--session", "sess-cal", "--write"]);
+    outcome.expect_code(0);
+    let toml = std::fs::read_to_string(setup.project.join("ctxbudget.toml")).expect("written");
+    assert!(
+        toml.contains("[claude_factors]\nclaude-test-a = 1.150\nclaude-test-b-4-7 = 1.300\n"),
+        "{toml}"
+    );
+    let scan = setup
+        .project
+        .scan_json(&["--model", "claude-test-b-4-7-20270101"]);
+    assert_eq!(scan["tokenizer"]["factor"], 1.3, "{:#}", scan["tokenizer"]);
+    // An unmeasured model gets its family's default.
+    let scan = setup.project.scan_json(&["--model", "claude-opus-4-6"]);
+    assert_eq!(scan["tokenizer"]["factor"], 1.12);
+}
