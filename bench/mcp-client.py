@@ -42,7 +42,8 @@ def text_of(result):
 
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", default="target/release/ctxbudget")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.dirname(__file__), "..", "target"))
+    parser.add_argument("--bin", default=os.path.join(target, "release", "ctxbudget"))
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("project")
     parser.add_argument("file", nargs="?")

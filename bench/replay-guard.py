@@ -67,7 +67,8 @@ def whole_reads(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", default="target/release/ctxbudget")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.dirname(__file__), "..", "target"))
+    parser.add_argument("--bin", default=os.path.join(target, "release", "ctxbudget"))
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
     binary = os.path.abspath(args.bin)
