@@ -66,6 +66,11 @@ pub struct SessionsArgs {
     #[arg(long, value_name = "TOKENS")]
     pub whole_read_tokens: Option<u64>,
 
+    /// Read the usage figures only: requests, tokens, contexts, models; no
+    /// Read is priced (no files section), which makes large histories fast.
+    #[arg(long, conflicts_with = "calibrate")]
+    pub usage_only: bool,
+
     /// Measure Claude's tokens per cl100k token for each model from these
     /// sessions (consecutive requests around one large tool result) and
     /// print only that.

@@ -55,12 +55,15 @@ pub(crate) fn run(
         return calibrate(config, &files, out, err);
     }
     let tokenizer = Tokenizer::new(config.input.tokenizer, config.input.claude_factor);
-    let filter = Filter::new(
+    let mut filter = Filter::new(
         root,
         config.since,
         config.sessions.clone(),
         config.whole_read_tokens,
     );
+    if config.usage_only {
+        filter = filter.usage_only();
+    }
     let parts = read_all(&files, &filter, &tokenizer, config, err);
     let summary = sessions::summarize(parts);
 
@@ -81,6 +84,7 @@ pub(crate) fn run(
         instead,
         top: config.top,
         filtered: config.since.is_some() || !config.sessions.is_empty(),
+        reads_priced: !config.usage_only,
     };
     if report.summary.sessions.is_empty() {
         crate::report::warn(

@@ -33,6 +33,8 @@ pub(crate) struct SessionsConfig {
     pub(crate) color: bool,
     /// Measure Claude's tokens per cl100k token instead of reporting.
     pub(crate) calibrate: bool,
+    /// Read usage figures only.
+    pub(crate) usage_only: bool,
     /// Store the measured factors in this file (the project's
     /// ctxbudget.toml).
     pub(crate) write: Option<PathBuf>,
@@ -86,6 +88,7 @@ pub(crate) fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Er
         json: args.format == SessionsFormat::Json,
         color: super::use_color(cli.color),
         calibrate: args.calibrate,
+        usage_only: args.usage_only,
         write: args.write.then(|| args.root.join(super::file::CONFIG_FILE)),
     })
 }

@@ -35,6 +35,8 @@ pub(crate) struct SessionsReport {
     pub(crate) top: Option<usize>,
     /// Whether --since or --session narrowed the records.
     pub(crate) filtered: bool,
+    /// Whether Reads were priced (not with --usage-only).
+    pub(crate) reads_priced: bool,
 }
 
 /// Writes the report as tables or JSON.
@@ -207,6 +209,14 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
         }
     }
 
+    if !report.reads_priced {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            style.dim("Reads not priced (--usage-only): no files section")
+        )?;
+    }
     let files = &summary.files;
     if !files.is_empty() {
         let reads: u64 = files.iter().map(|f| f.reads).sum();
@@ -479,6 +489,7 @@ struct JsonReport<'a> {
     tokenizer: super::json::Tokenizer,
     context_window: u64,
     whole_read_tokens: u64,
+    reads_priced: bool,
     sessions: Vec<JsonSession<'a>>,
     models: Vec<JsonModel<'a>>,
     files: Vec<JsonFile<'a>>,
@@ -570,6 +581,7 @@ fn write_json(report: &SessionsReport, out: &mut dyn Write) -> io::Result<()> {
         tokenizer: super::json::Tokenizer::from(report.tokenizer),
         context_window: report.window,
         whole_read_tokens: report.whole_read_tokens,
+        reads_priced: report.reads_priced,
         sessions: summary
             .sessions
             .iter()

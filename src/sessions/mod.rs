@@ -30,6 +30,8 @@ pub struct Filter {
     /// Measure Claude's tokens against the tokenizer's (which must then
     /// be cl100k) from consecutive requests.
     pub(crate) calibrate: bool,
+    /// Read only the usage figures: no Read is priced.
+    pub(crate) usage_only: bool,
 }
 
 impl Filter {
@@ -56,7 +58,14 @@ impl Filter {
             sessions,
             whole_read_tokens,
             calibrate: false,
+            usage_only: false,
         }
+    }
+
+    /// The same filter, reading usage figures only.
+    pub(crate) fn usage_only(mut self) -> Filter {
+        self.usage_only = true;
+        self
     }
 
     /// The same filter, also measuring Claude's tokens against cl100k.

@@ -448,6 +448,9 @@ impl Reader<'_> {
     }
 
     fn tool_use(&mut self, session: &str, block: &Block) {
+        if self.filter.usage_only {
+            return;
+        }
         let (Some(name), Some(input)) = (block.name.as_deref(), &block.input) else {
             return;
         };
@@ -540,6 +543,9 @@ impl Reader<'_> {
     }
 
     fn user(&mut self, session: &str, record: &Record) {
+        if self.filter.usage_only {
+            return;
+        }
         let results: Vec<&Block> = record
             .message
             .as_ref()

@@ -657,3 +657,38 @@ fn calibration_recovers_the_factor_each_model_was_built_with() {
     let scan = setup.project.scan_json(&["--model", "claude-opus-4-6"]);
     assert_eq!(scan["tokenizer"]["factor"], 1.12);
 }
+
+#[test]
+fn usage_only_gives_the_same_usage_without_pricing_reads() {
+    let setup = Setup::new();
+    let full = setup.json(&[]);
+    let usage = setup.json(&["--usage-only"]);
+    assert_eq!(usage["reads_priced"], false);
+    assert_eq!(full["reads_priced"], true);
+    assert!(usage["files"].as_array().expect("files").is_empty());
+    for (a, b) in full["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .zip(usage["sessions"].as_array().expect("sessions"))
+    {
+        for key in [
+            "id",
+            "requests",
+            "input_tokens",
+            "cache_creation_tokens",
+            "cache_read_tokens",
+            "output_tokens",
+            "contexts",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+        assert_eq!(b["reads"], 0);
+    }
+    let human = setup.run(&["--usage-only"]);
+    assert!(
+        human.stdout.contains("Reads not priced"),
+        "{}",
+        human.stdout
+    );
+}
