@@ -245,11 +245,14 @@ impl<'a> Walk<'a> {
             return start;
         }
         for sibling in before.iter().rev() {
-            let Some(Some(prefix)) = self.grammar.attached.get(usize::from(sibling.kind_id()))
+            let Some(Some(prefixes)) = self.grammar.attached.get(usize::from(sibling.kind_id()))
             else {
                 break;
             };
-            if !self.text(*sibling).starts_with(prefix.as_str()) || last_row(*sibling) + 1 < start {
+            let text = self.text(*sibling);
+            if !prefixes.iter().any(|p| text.starts_with(p.as_str()))
+                || last_row(*sibling) + 1 < start
+            {
                 break;
             }
             start = sibling.start_position().row;

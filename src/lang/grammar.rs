@@ -289,7 +289,7 @@ pub struct Grammar {
     /// Whether a kind id is a comment.
     pub comments: Vec<bool>,
     /// Attached sibling kinds: kind id -> required text prefix.
-    pub attached: Vec<Option<String>>,
+    pub attached: Vec<Option<Vec<String>>>,
     /// The definition rules.
     pub definitions: Vec<CompiledDefinition>,
     /// The `declarator` field, for declarator names.
@@ -358,7 +358,9 @@ pub fn compile(registration: &Registration) -> Result<Grammar, String> {
     for spec in &table.attached {
         let (kind, prefix) = spec.split_once(':').unwrap_or((spec.as_str(), ""));
         for id in need_ids(kind)? {
-            attached[id] = Some(prefix.to_string());
+            attached[id]
+                .get_or_insert_with(Vec::new)
+                .push(prefix.to_string());
         }
     }
     let mut definitions = Vec::new();
