@@ -50,13 +50,15 @@ pub struct RefsArgs {
     #[arg(long, conflicts_with = "format")]
     pub plain: bool,
 
-    /// Results per query, 0 for all [default: 10]. With --budget: at most N
-    /// references in the chosen set (the best 100 per query are candidates).
+    /// Results per query, 0 for all [default: 10]. With --budget: the chosen
+    /// set holds at most N references (default 10, 0 for no count limit),
+    /// taken from the best 100 of each query.
     #[arg(short = 'n', long, value_name = "N")]
     pub limit: Option<usize>,
 
-    /// Choose the set with the highest total score whose tokens fit N, and
-    /// say what it saves against attaching the whole files.
+    /// Choose the set with the highest total score whose tokens fit N (and
+    /// whose size fits --limit), never a symbol with one inside it, and say
+    /// what it saves against attaching the whole files.
     #[arg(short, long, value_name = "TOKENS")]
     pub budget: Option<u64>,
 

@@ -100,7 +100,13 @@ pub(crate) fn run(
         sections,
         budget: config.budget,
     };
-    crate::report::refs::write(&report, config.style, config.color, out).map_err(Error::Output)?;
+    // When every query failed, the messages on stderr are the answer: a
+    // table header with nothing under it would read as a result.
+    let answered = report.sections.iter().any(|s| !s.references.is_empty());
+    if answered || config.style == crate::report::refs::RefsStyle::Json {
+        crate::report::refs::write(&report, config.style, config.color, out)
+            .map_err(Error::Output)?;
+    }
     out.flush().map_err(Error::Output)?;
     Ok(if unmatched > 0 {
         ExitCode::Findings

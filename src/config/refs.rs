@@ -73,7 +73,6 @@ pub(crate) fn build(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
     let limit = match args.limit {
         Some(0) => None,
         Some(n) => Some(n),
-        None if args.budget.is_some() => None,
         None => Some(DEFAULT_REFS_LIMIT),
     };
     Ok(RefsConfig {

@@ -406,6 +406,14 @@ pub(crate) fn nothing_found(
         }
         Query::Line { rel, line, .. } => {
             let file = files.iter().find(|f| f.path == *rel);
+            if let Some(f) = file
+                && u64::from(*line) > f.shape.lines
+            {
+                return format!(
+                    "{rel}:{line} is past the end: {rel} has {}",
+                    plural(f.shape.lines, "line", "lines")
+                );
+            }
             let before = file.and_then(|f| {
                 f.symbols
                     .iter()

@@ -323,3 +323,47 @@ fn ignored_files_are_not_searched_but_can_be_named() {
     outcome.expect_code(0);
     assert_eq!(outcome.stdout.trim(), "@build/gen.py#L1-2");
 }
+
+#[test]
+fn a_line_past_the_end_says_how_long_the_file_is_and_prints_nothing() {
+    let repo = Repo::new();
+    repo.write(
+        "a.py",
+        "def f():\n    return 1\n\n\ndef g():\n    return 2\n",
+    );
+    let outcome = repo.run(&["refs", "a.py:99"]);
+    outcome.expect_code(1);
+    assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
+    assert!(
+        outcome
+            .stderr
+            .contains("a.py:99 is past the end: a.py has 6 lines"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = repo.run(&["refs", "NoSuchThingAnywhere", "--budget", "3000"]);
+    outcome.expect_code(1);
+    assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
+}
+
+#[test]
+fn a_budget_keeps_ten_references_unless_told_otherwise() {
+    let repo = Repo::new();
+    let mut text = String::new();
+    for i in 0..30 {
+        text.push_str(&format!(
+            "def parse_flag_{i}(argv):\n    \"\"\"Parse flag {i}.\"\"\"\n    return argv[{i}]\n\n\n"
+        ));
+    }
+    repo.write("flags.py", text);
+    let count = |args: &[&str]| {
+        let mut all = vec!["refs", "parse flag", "--plain"];
+        all.extend_from_slice(args);
+        let outcome = repo.run(&all);
+        outcome.expect_code(0);
+        outcome.stdout.lines().count()
+    };
+    assert_eq!(count(&["--budget", "100000"]), 10);
+    assert_eq!(count(&["--budget", "100000", "--limit", "3"]), 3);
+    assert_eq!(count(&["--budget", "100000", "--limit", "0"]), 30);
+}
