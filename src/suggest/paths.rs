@@ -62,7 +62,13 @@ pub(crate) fn is_peripheral(path: &str) -> bool {
         || path.split('/').rev().skip(1).any(|part| {
             matches!(
                 purpose(part),
-                Some("examples" | "documentation" | "benchmarks" | "vendored code")
+                Some(
+                    "examples"
+                        | "documentation"
+                        | "benchmarks"
+                        | "vendored code"
+                        | "data and fixtures"
+                )
             )
         })
 }

@@ -367,3 +367,28 @@ fn a_budget_keeps_ten_references_unless_told_otherwise() {
     assert_eq!(count(&["--budget", "100000", "--limit", "3"]), 3);
     assert_eq!(count(&["--budget", "100000", "--limit", "0"]), 30);
 }
+
+#[test]
+fn the_definition_comes_before_its_overload_stubs_and_examples_weigh_less() {
+    let repo = Repo::new();
+    repo.write(
+        "src/termui.py",
+        "import typing as t\n\n\n@t.overload\ndef prompt(text: str) -> str: ...\n\n\n@t.overload\ndef prompt(text: str, hide: bool) -> str: ...\n\n\ndef prompt(text, hide=False):\n    \"\"\"Prompt the user for input, hidden for passwords.\"\"\"\n    value = input(text)\n    if hide:\n        value = value.strip()\n    return value\n\n\ndef progressbar(items):\n    \"\"\"Show a progress bar while iterating.\"\"\"\n    for item in items:\n        yield item\n",
+    );
+    repo.write(
+        "examples/termui/progress.py",
+        "def progress_bar_demo():\n    \"\"\"A progress bar demo: show a progress bar.\"\"\"\n    return 1\n",
+    );
+    let first = |query: &str| {
+        let outcome = repo.run(&["refs", query, "--plain", "--limit", "1"]);
+        outcome.expect_code(0);
+        outcome.stdout.trim().to_string()
+    };
+    assert_eq!(first("prompt"), "@src/termui.py#L12-17");
+    assert_eq!(first("progress bar"), "@src/termui.py#L20-23");
+    assert_eq!(
+        first("progress bar demo examples"),
+        "@examples/termui/progress.py#L1-3",
+        "a query naming examples is about them"
+    );
+}

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 
 use crate::stats::{self, FileStat, SymbolStat};
-use crate::suggest::paths::is_test_path;
+use crate::suggest::paths::is_peripheral;
 use crate::suggest::words;
 
 mod document;
@@ -101,7 +101,8 @@ pub(crate) struct Index {
     references: Vec<u32>,
     /// How many other files use each document's name in their code.
     spread: Vec<u32>,
-    /// Whether each document lives in test code.
+    /// Whether each document lives in peripheral code: tests, examples,
+    /// docs, benchmarks, fixtures, vendored or generated files.
     in_tests: Vec<bool>,
 }
 
@@ -182,7 +183,14 @@ impl Index {
             .collect();
         let in_tests = docs
             .iter()
-            .map(|&(f, _)| is_test_path(&files[f as usize].path))
+            .map(|&(f, _)| {
+                let file = &files[f as usize];
+                is_peripheral(&file.path)
+                    || file
+                        .verdicts
+                        .iter()
+                        .any(|v| v.flag == crate::stats::Flag::Generated)
+            })
             .collect();
         Index {
             files,
@@ -315,9 +323,35 @@ impl Index {
     pub(crate) fn by_text(&self, query: &str) -> Vec<Hit> {
         let mut wanted: Vec<String> = Vec::new();
         words::terms(query, |t| wanted.push(t));
+        // Two words written as one in a name: "progress bar" finds
+        // `progressbar`, "file name" finds `filename`.
+        let joined: Vec<String> = wanted
+            .windows(2)
+            .filter(|pair| pair[0].len() >= 2 && pair[1].len() >= 2)
+            .map(|pair| format!("{}{}", pair[0], pair[1]))
+            .collect();
         wanted.sort();
         wanted.dedup();
-        let about_tests = wanted.iter().any(|t| t == "test" || t == "spec");
+        // A query that names peripheral code (tests, examples, docs,
+        // benchmarks, fixtures, vendored code) is about it.
+        let about_tests = wanted.iter().any(|t| {
+            matches!(
+                t.as_str(),
+                "test"
+                    | "tests"
+                    | "spec"
+                    | "example"
+                    | "examples"
+                    | "bench"
+                    | "benchmark"
+                    | "doc"
+                    | "docs"
+                    | "fixture"
+                    | "fixtures"
+                    | "vendor"
+                    | "generated"
+            )
+        });
         let n = self.docs.len() as f64;
         // Per document: the BM25F sum and the idf of query terms in its name.
         let mut scores: FxHashMap<u32, (f64, f64)> = FxHashMap::default();
@@ -345,13 +379,27 @@ impl Index {
                 }
             }
         }
+        // Joined words count in names only, and for half: they are a guess.
+        for term in &joined {
+            let Some(&number) = self.numbers.get(term) else {
+                continue;
+            };
+            let postings = &self.postings[number as usize];
+            let df = postings.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            for &(doc, _) in postings.iter().filter(|(_, c)| c[NAME] > 0) {
+                scores.entry(doc).or_default().1 += 0.5 * idf;
+            }
+        }
+        let mut naming = wanted.clone();
+        naming.extend(joined.iter().cloned());
         let mut hits: Vec<Hit> = scores
             .into_iter()
             .map(|(doc, (text, in_name))| {
                 // The share of the name the query accounts for: `load` is
                 // all about "load"; `load_fixture_labels` only partly.
                 let name_terms = f64::from(self.lengths[doc as usize][NAME].max(1));
-                let matched = self.name_matches(doc as usize, &wanted) as f64;
+                let matched = self.name_matches(doc as usize, &naming) as f64;
                 let mut score = text + NAME_WEIGHT * in_name * (matched / name_terms).min(1.0);
                 if !about_tests && self.in_tests[doc as usize] {
                     score *= TEST_FACTOR;
@@ -388,6 +436,33 @@ impl Index {
                 .then_with(|| self.files[a.file].path.cmp(&self.files[b.file].path))
                 .then(a.symbol.cmp(&b.symbol))
         });
+        self.definitions_before_stubs(hits);
+    }
+
+    /// Puts the definition with a body before its overload stubs and
+    /// bodiless declarations: among hits of one name in one file (Python
+    /// `@overload` stubs, TypeScript overload signatures), the largest
+    /// takes the first place the name holds, the others follow in order.
+    fn definitions_before_stubs(&self, hits: &mut [Hit]) {
+        let mut groups: FxHashMap<(usize, &str), Vec<usize>> = FxHashMap::default();
+        for (at, hit) in hits.iter().enumerate() {
+            let name = self.files[hit.file].symbols[hit.symbol]
+                .span
+                .qualified_name
+                .as_str();
+            groups.entry((hit.file, name)).or_default().push(at);
+        }
+        for places in groups.values().filter(|p| p.len() > 1) {
+            let mut members: Vec<Hit> = places.iter().map(|&at| hits[at].clone()).collect();
+            // Largest first; the sort is stable, so equal sizes keep order.
+            members.sort_by(|a, b| self.tokens(b).cmp(&self.tokens(a)));
+            for (&at, mut hit) in places.iter().zip(members) {
+                // Each place keeps its score: the definition inherits the
+                // best place its name earned.
+                hit.score = hits[at].score;
+                hits[at] = hit;
+            }
+        }
     }
 
     fn tokens(&self, hit: &Hit) -> u64 {
