@@ -455,7 +455,7 @@ impl Index {
         for places in groups.values().filter(|p| p.len() > 1) {
             let mut members: Vec<Hit> = places.iter().map(|&at| hits[at].clone()).collect();
             // Largest first; the sort is stable, so equal sizes keep order.
-            members.sort_by(|a, b| self.tokens(b).cmp(&self.tokens(a)));
+            members.sort_by_key(|h| std::cmp::Reverse(self.tokens(h)));
             for (&at, mut hit) in places.iter().zip(members) {
                 // Each place keeps its score: the definition inherits the
                 // best place its name earned.
