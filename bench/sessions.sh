@@ -4,7 +4,8 @@
 # each size: memory must stay flat while the transcripts grow. Beside it,
 # when found on PATH, runs the tool a user would pick instead on the same
 # transcripts, with the ratio:
-#   ccusage     npm install -g ccusage@17    (usage per session; no file reads)
+#   ccusage     npm install -g ccusage@20 @ccusage/ccusage-linux-x64@20 (usage
+#               per session; no file reads; 20.x is a native binary)
 #
 #   bench/sessions.sh [SIZE_MB...]        default: 100 400
 #   REQUESTS=60000 bench/sessions.sh 300  one session in one 300 MB file
@@ -29,8 +30,14 @@ project=$(cd "$project" && pwd)
 target=$(cd "$here" && cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 bin="$target/release/ctxbudget"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# KEEP_WORK=DIR keeps the generated transcripts there (for profiling).
+if [ -n "${KEEP_WORK:-}" ]; then
+  work=$KEEP_WORK
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 
 generate() { # generate DIR SIZE_MB
   python3 - "$project" "$1" "$2" "${REQUESTS:-400}" <<'PY'
@@ -163,12 +170,19 @@ print(f"    {len(s)} sessions, {sum(x['requests'] for x in s):,} requests, "
       f"{len(d['files']):,} files read, {sum(f['tokens'] for f in d['files']):,} read tokens, "
       f"{d['skipped_lines']} lines skipped")
 PY
+  measure "ctxbudget sessions --usage-only (json)" "$bin" sessions -C "$project" --transcripts "$dir/projects" \
+    --format json --no-progress --usage-only
   if command -v ccusage > /dev/null; then
     measure "ccusage session --json --offline" env CLAUDE_CONFIG_DIR="$dir" ccusage session --json --offline
     python3 - "$work/secs-ctxbudget sessions (json)" "$work/secs-ccusage session --json --offline" <<'PY'
 import sys
 ours, theirs = (float(open(p).read()) for p in sys.argv[1:])
 print(f"  ctxbudget / ccusage time: {ours / theirs:.2f}x (ctxbudget also tokenizes every read)")
+PY
+    python3 - "$work/secs-ctxbudget sessions --usage-only (json)" "$work/secs-ccusage session --json --offline" <<'PY'
+import sys
+ours, theirs = (float(open(p).read()) for p in sys.argv[1:])
+print(f"  ctxbudget --usage-only / ccusage time: {ours / theirs:.2f}x (the same figures: usage only)")
 PY
   fi
 done

@@ -281,7 +281,12 @@ fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> io::Re
 
 impl Reader<'_> {
     fn line(&mut self, line: &[u8]) {
-        let record: Record = match serde_json::from_slice(line) {
+        let parsed = if self.filter.usage_only {
+            serde_json::from_slice::<super::record::UsageRecord>(line).map(Record::from)
+        } else {
+            serde_json::from_slice::<Record>(line)
+        };
+        let record: Record = match parsed {
             Ok(record) => record,
             // JSON, but not an object: a record of no known type.
             Err(e) if e.classify() == serde_json::error::Category::Data => {

@@ -49,6 +49,70 @@ pub(crate) struct Record {
     pub(crate) tool_use_result: Option<ToolUseResult>,
 }
 
+/// A line read for its usage figures only (`sessions --usage-only`): the
+/// same fields as [`Record`] without the content and tool results, which
+/// are passed over without being built.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UsageRecord {
+    #[serde(rename = "type", default, deserialize_with = "lenient")]
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    session_id: Option<String>,
+    #[serde(rename = "session_id", default, deserialize_with = "lenient")]
+    session_id_snake: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    cwd: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    uuid: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    timestamp: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    request_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    is_sidechain: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    subtype: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    message: Option<UsageMessage>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UsageMessage {
+    #[serde(default, deserialize_with = "lenient")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    model: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    usage: Option<Usage>,
+    #[serde(default, deserialize_with = "lenient")]
+    stop_reason: Option<String>,
+}
+
+impl From<UsageRecord> for Record {
+    fn from(r: UsageRecord) -> Record {
+        Record {
+            kind: r.kind,
+            session_id: r.session_id,
+            session_id_snake: r.session_id_snake,
+            cwd: r.cwd,
+            uuid: r.uuid,
+            timestamp: r.timestamp,
+            request_id: r.request_id,
+            is_sidechain: r.is_sidechain,
+            subtype: r.subtype,
+            message: r.message.map(|m| Message {
+                id: m.id,
+                model: m.model,
+                content: None,
+                usage: m.usage,
+                stop_reason: m.stop_reason,
+            }),
+            tool_use_result: None,
+        }
+    }
+}
+
 /// An API message.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Message {
