@@ -466,3 +466,129 @@ fn strip_generics(name: &str) -> &str {
 fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+/// A Markdown document's sections: each ATX (`## Install`) or setext
+/// (a line underlined with `===` or `---`) heading outside code fences and
+/// front matter, running to the line before the next heading of the same
+/// or a higher level. Named by the heading's text, qualified by the
+/// headings it sits under (`Usage > Install`).
+pub(crate) fn markdown_sections(text: &str) -> Vec<Span> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut fences = crate::memory::markdown::Fences::default();
+    // (level, text, first line)
+    let mut headings: Vec<(usize, String, u32)> = Vec::new();
+    let mut index = 0;
+    if lines.first().is_some_and(|l| l.trim_end() == "---") {
+        // YAML front matter: up to the closing `---`.
+        index = lines
+            .iter()
+            .skip(1)
+            .position(|l| l.trim_end() == "---" || l.trim_end() == "...")
+            .map_or(0, |at| at + 2);
+    }
+    while index < lines.len() {
+        let line = lines[index];
+        if fences.step(line) {
+            index += 1;
+            continue;
+        }
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
+        if indent < 4
+            && (1..=6).contains(&hashes)
+            && (trimmed.len() == hashes || trimmed[hashes..].starts_with([' ', '\t']))
+        {
+            let title = trimmed[hashes..].trim().trim_end_matches('#').trim();
+            headings.push((hashes, title.to_string(), index as u32 + 1));
+            index += 1;
+            continue;
+        }
+        let next = lines.get(index + 1).map(|l| l.trim());
+        let underline = next.and_then(|n| {
+            if n.len() >= 2 && n.bytes().all(|b| b == b'=') {
+                Some(1)
+            } else if n.len() >= 2 && n.bytes().all(|b| b == b'-') {
+                Some(2)
+            } else {
+                None
+            }
+        });
+        let paragraph = !line.trim().is_empty()
+            && indent < 4
+            && !trimmed.starts_with(['-', '*', '+', '>', '|', '<'])
+            && index
+                .checked_sub(1)
+                .is_none_or(|before| lines[before].trim().is_empty());
+        if let (Some(level), true) = (underline, paragraph) {
+            headings.push((level, line.trim().to_string(), index as u32 + 1));
+            index += 2;
+            continue;
+        }
+        index += 1;
+    }
+    let total = lines.len() as u32;
+    let mut spans = Vec::with_capacity(headings.len());
+    let mut open: Vec<(usize, String)> = Vec::new();
+    for (i, (level, title, start)) in headings.iter().enumerate() {
+        let end = headings[i + 1..]
+            .iter()
+            .find(|(l, _, _)| l <= level)
+            .map_or(total, |(_, _, next)| next - 1)
+            .max(*start);
+        while open.last().is_some_and(|(l, _)| l >= level) {
+            open.pop();
+        }
+        let name = crate::text::escape(title).into_owned();
+        let mut qualified: Vec<&str> = open.iter().map(|(_, t)| t.as_str()).collect();
+        qualified.push(&name);
+        let qualified_name = qualified.join(" > ");
+        spans.push(Span {
+            name: name.clone(),
+            qualified_name,
+            kind: SymbolKind::Section,
+            start_line: *start,
+            end_line: end,
+        });
+        open.push((*level, name));
+    }
+    // A title at the top whose section is the whole document says nothing
+    // its subsections do not: it is left out (its name still qualifies
+    // theirs).
+    if spans.len() > 1 && spans[0].start_line <= 3 && spans[0].end_line == total.max(1) {
+        spans.remove(0);
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown_sections;
+
+    #[test]
+    fn markdown_sections_run_to_the_next_heading_of_their_level() {
+        let text = "---\ntitle: x\n---\n# Doc\nintro\n## A\ntext\n```\n# not a heading\n```\n\nSetext B\n--------\nmore\n# C\nend\n";
+        let found: Vec<(String, u32, u32)> = markdown_sections(text)
+            .into_iter()
+            .map(|s| (s.qualified_name, s.start_line, s.end_line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Doc".to_string(), 4, 14),
+                ("Doc > A".to_string(), 6, 11),
+                ("Doc > Setext B".to_string(), 12, 14),
+                ("C".to_string(), 15, 16),
+            ]
+        );
+        let titled = "# Title\n\n## One\na\n## Two\nb\n";
+        let names: Vec<String> = markdown_sections(titled)
+            .into_iter()
+            .map(|s| s.qualified_name)
+            .collect();
+        assert_eq!(
+            names,
+            ["Title > One", "Title > Two"],
+            "the whole-document title is left out"
+        );
+    }
+}

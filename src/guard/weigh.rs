@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use super::Tool;
 use crate::cache::Cache;
 use crate::config::hook::HookConfig;
-use crate::lang::Kind;
 use crate::price;
 use crate::source::Source;
 use crate::suggest::outline::{self, Outline, Part};
@@ -239,23 +238,16 @@ pub(crate) fn parts(
                 too_large: false,
             })
             .collect();
-        return (OutlineKind::Symbols, mark(parts));
-    }
-    if stat.kind == Some(Kind::Markup) || stat.language == Some("markdown") {
-        let sections = sections(text, lines);
-        if sections.len() > 1 {
-            let parts = sections
-                .into_iter()
-                .map(|(heading, start, end)| Part {
-                    label: heading,
-                    start,
-                    end,
-                    read_tokens: cost(start, end),
-                    too_large: false,
-                })
-                .collect();
-            return (OutlineKind::Sections, mark(parts));
-        }
+        let documents = stat
+            .symbols
+            .iter()
+            .all(|s| s.span.kind == crate::lang::SymbolKind::Section);
+        let kind = if documents {
+            OutlineKind::Sections
+        } else {
+            OutlineKind::Symbols
+        };
+        return (kind, mark(parts));
     }
     let parts = outline::chunks(lines, stat.read_tokens, threshold / 2)
         .into_iter()
@@ -268,55 +260,4 @@ pub(crate) fn parts(
         })
         .collect();
     (OutlineKind::Chunks, mark(parts))
-}
-
-/// Markdown headings outside code fences, each running to the next
-/// heading of the same or a higher level: (heading, first line, last line).
-fn sections(text: &str, lines: u32) -> Vec<(String, u32, u32)> {
-    let mut fences = crate::memory::markdown::Fences::default();
-    let mut found: Vec<(usize, String, u32)> = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if fences.step(line) {
-            continue;
-        }
-        let level = line.bytes().take_while(|&b| b == b'#').count();
-        if (1..=6).contains(&level) && line[level..].starts_with([' ', '\t']) {
-            let heading: String = crate::text::escape(line.trim()).chars().take(80).collect();
-            found.push((level, heading, index as u32 + 1));
-        }
-    }
-    let mut out = Vec::with_capacity(found.len() + 1);
-    if let Some(&(_, _, first)) = found.first()
-        && first > 1
-    {
-        out.push(("(before the first heading)".to_string(), 1, first - 1));
-    }
-    for (i, (level, heading, start)) in found.iter().enumerate() {
-        let end = found[i + 1..]
-            .iter()
-            .find(|(l, _, _)| l <= level)
-            .map_or(lines, |(_, _, next)| next - 1);
-        out.push((heading.clone(), *start, end.max(*start)));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sections;
-
-    #[test]
-    fn sections_run_to_the_next_heading_of_their_level() {
-        let text = "intro\n# A\ntext\n## A.1\nmore\n```\n# not a heading\n```\n# B\nend\n";
-        let found = sections(text, 10);
-        assert_eq!(
-            found,
-            [
-                ("(before the first heading)".to_string(), 1, 1),
-                ("# A".to_string(), 2, 8),
-                ("## A.1".to_string(), 4, 8),
-                ("# B".to_string(), 9, 10),
-            ]
-        );
-    }
 }

@@ -41,6 +41,9 @@ pub enum SymbolKind {
     Namespace,
     /// A type alias or declaration.
     Type,
+    /// A document's section: a heading and what follows it, up to the
+    /// next heading of the same or a higher level.
+    Section,
 }
 
 impl SymbolKind {
@@ -60,6 +63,7 @@ impl SymbolKind {
             SymbolKind::Module => "module",
             SymbolKind::Namespace => "namespace",
             SymbolKind::Type => "type",
+            SymbolKind::Section => "section",
         }
     }
 

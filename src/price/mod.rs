@@ -108,6 +108,14 @@ pub(crate) fn price_file(
         config.parse.max_bytes,
     );
     let cached = cache.get(&key);
+    let markdown = config.symbols
+        && language.is_some_and(|l| l.name == "markdown")
+        && !budget::is_minified(shape, &config.limits);
+    let starts = if markdown {
+        stats::line_starts(text)
+    } else {
+        Vec::new()
+    };
     let needs_symbols = grammar.is_some() && cached.as_ref().is_none_or(|e| e.symbols.is_none());
     // Files about to be parsed are counted by segments, which also price
     // every symbol without counting its lines again.
@@ -148,6 +156,31 @@ pub(crate) fn price_file(
         if deterministic {
             cache.put(&key, &entry);
         }
+    } else if markdown && entry.symbols.is_none() {
+        // Documents: their sections, priced like any symbol.
+        let symbols = syntax::markdown_sections(text)
+            .into_iter()
+            .map(|span| {
+                let from = starts
+                    .get(span.start_line as usize - 1)
+                    .copied()
+                    .unwrap_or(text.len());
+                let to = starts
+                    .get(span.end_line as usize)
+                    .copied()
+                    .unwrap_or(text.len());
+                CachedSymbol {
+                    tokens: tokenizer.count(&text[from.min(to)..to]),
+                    name: span.name,
+                    qualified_name: span.qualified_name,
+                    kind: span.kind,
+                    start_line: span.start_line,
+                    end_line: span.end_line,
+                }
+            })
+            .collect();
+        entry.symbols = Some(Ok(symbols));
+        cache.put(&key, &entry);
     } else if cached.is_none() {
         cache.put(&key, &entry);
     }
@@ -168,7 +201,7 @@ pub(crate) fn price_file(
         },
         &config.limits,
     );
-    let no_symbols = match (grammar.is_some(), &entry.symbols) {
+    let no_symbols = match (grammar.is_some() || markdown, &entry.symbols) {
         (true, Some(Ok(symbols))) => {
             stat.symbols = symbols
                 .iter()

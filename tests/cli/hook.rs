@@ -262,7 +262,10 @@ fn documents_are_outlined_by_section_and_data_by_line_ranges() {
     let project = Project::new();
     let readme = denied(&project.read("s10", "README.md")).expect("a long README");
     assert!(readme.contains("these sections"), "{readme}");
-    assert!(readme.contains("- ## Part 3: offset="), "{readme}");
+    assert!(
+        readme.contains("- section Orders > Part 3: offset="),
+        "{readme}"
+    );
     let data = denied(&project.read("s10", "data/orders.csv")).expect("a large CSV");
     assert!(data.contains("these line ranges"), "{data}");
     let lines = 3000;

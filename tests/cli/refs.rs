@@ -276,9 +276,29 @@ fn a_path_that_does_not_exist_exits_2() {
 
 #[test]
 fn a_file_without_symbols_or_a_line_outside_them_says_why() {
-    let outcome = refs(&["README.md"]);
+    let repo = Repo::new();
+    repo.write("notes.txt", "plain text\n");
+    repo.write("README.md", "no headings at all\n");
+    let outcome = repo.run(&["refs", "notes.txt"]);
     outcome.expect_code(1);
-    assert!(outcome.stderr.contains("not parsed"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("not parsed for symbols"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = repo.run(&["refs", "README.md"]);
+    outcome.expect_code(1);
+    assert!(
+        outcome.stderr.contains("nothing to reference"),
+        "{}",
+        outcome.stderr
+    );
+    // A document's sections are its symbols.
+    let results = refs_json(&["README.md"]);
+    assert!(
+        results.iter().all(|r| r["kind"] == "section"),
+        "{results:?}"
+    );
     let outcome = refs(&["app/config.py:3"]);
     outcome.expect_code(1);
     assert!(

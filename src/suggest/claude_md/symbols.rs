@@ -95,7 +95,9 @@ pub(super) fn symbols(facts: &Facts<'_>, lines: &mut Vec<Line>) {
             .into_iter()
             .enumerate()
         {
-            if let Some(weight) = weight {
+            // Document sections are read, not used by code.
+            let section = file.symbols[s].span.kind == crate::lang::SymbolKind::Section;
+            if let (Some(weight), false) = (weight, section) {
                 ranked.push((weight, f, s));
             }
         }
