@@ -412,3 +412,20 @@ fn the_definition_comes_before_its_overload_stubs_and_examples_weigh_less() {
         "a query naming examples is about them"
     );
 }
+
+#[test]
+fn a_rust_type_brings_its_trait_impls() {
+    let repo = Repo::new();
+    repo.write(
+        "src/lib.rs",
+        "pub trait Flag {\n    fn name(&self) -> &str;\n}\n\n/// The most matches to report.\npub struct MaxCount;\n\nimpl Flag for MaxCount {\n    fn name(&self) -> &str {\n        \"max-count\"\n    }\n}\n",
+    );
+    let outcome = repo.run(&["refs", "MaxCount", "--plain", "--limit", "0"]);
+    outcome.expect_code(0);
+    let found: Vec<&str> = outcome.stdout.lines().collect();
+    assert!(found.contains(&"@src/lib.rs#L5-6"), "{found:?}");
+    assert!(
+        found.contains(&"@src/lib.rs#L8-12"),
+        "the trait impl: {found:?}"
+    );
+}

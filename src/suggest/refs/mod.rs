@@ -246,7 +246,13 @@ impl Index {
         let mut exact = Vec::new();
         let mut folded = Vec::new();
         for doc in 0..self.docs.len() {
-            let qualified = &self.symbol(doc).span.qualified_name;
+            let span = &self.symbol(doc).span;
+            // A trait's impl for a type (`Flag for MaxCount`) belongs to the
+            // type's name, as its inherent impl does.
+            let qualified = match span.qualified_name.rsplit_once(" for ") {
+                Some((_, ty)) if span.kind == crate::lang::SymbolKind::Impl => ty,
+                _ => span.qualified_name.as_str(),
+            };
             // Cheap test first: the qualified name must end with the last part.
             let tail = qualified
                 .len()
