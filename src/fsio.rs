@@ -290,6 +290,21 @@ pub(crate) enum WriteError {
     Io(io::Error),
 }
 
+impl WriteError {
+    /// What to tell the user, with `read_only_hint` saying what to do
+    /// about a read-only target.
+    pub(crate) fn describe(self, read_only_hint: &str) -> String {
+        match self {
+            WriteError::Changed => "it changed on disk while ctxbudget was working; nothing was written\nhint: run again".to_string(),
+            WriteError::ReadOnly => format!("it is read-only; nothing was written\nhint: {read_only_hint}"),
+            WriteError::Io(e) => format!(
+                "{}\nhint: check the directory is writable; the file was left as it was",
+                plain(&e)
+            ),
+        }
+    }
+}
+
 /// Replaces `target` (a path from [`write_target`]) with `bytes` in one
 /// step, provided it still holds `expected` (`None`: it did not exist).
 /// Keeps the target's permissions and, where allowed, its owner; creates

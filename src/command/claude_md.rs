@@ -9,9 +9,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::claude_md::{ClaudeMdConfig, ClaudeMdMode};
-use crate::error::{Error, plain_io_message};
+use crate::error::Error;
 use crate::exit_code::ExitCode;
-use crate::fsio::WriteError;
 use crate::memory::block;
 use crate::price;
 use crate::report::TokenizerInfo;
@@ -160,14 +159,7 @@ pub(crate) fn run(
         _ => {
             let target = target.as_deref().unwrap_or(&config.file);
             crate::fsio::replace(target, &updated, existing.as_deref()).map_err(|e| {
-                let message = match e {
-                    WriteError::Changed => "it changed on disk while ctxbudget was working; nothing was written\nhint: run again".to_string(),
-                    WriteError::ReadOnly => "it is read-only; nothing was written\nhint: make it writable if the block belongs in it".to_string(),
-                    WriteError::Io(e) => format!(
-                        "{}\nhint: check the directory is writable; the file was left as it was",
-                        plain_io_message(&e)
-                    ),
-                };
+                let message = e.describe("make it writable if the block belongs in it");
                 Error::Update {
                     path: config.file.clone(),
                     message,

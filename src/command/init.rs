@@ -320,15 +320,7 @@ fn read_existing(shown: &Path, real: &Path) -> Result<Option<Vec<u8>>, Error> {
 fn write(path: &Path, bytes: &[u8], expected: Option<&[u8]>) -> Result<(), Error> {
     fsio::replace(path, bytes, expected).map_err(|e| Error::Update {
         path: path.to_path_buf(),
-        message: match e {
-            fsio::WriteError::Changed => {
-                "it changed while ctxbudget was working; nothing was written\nhint: run init again".into()
-            }
-            fsio::WriteError::ReadOnly => {
-                "it is read-only; nothing was written\nhint: make it writable, or run with --dry-run and apply the diff by hand".into()
-            }
-            fsio::WriteError::Io(e) => crate::error::plain_io_message(&e),
-        },
+        message: e.describe("make it writable, or run with --dry-run and apply the diff by hand"),
     })
 }
 

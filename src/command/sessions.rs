@@ -175,15 +175,8 @@ fn write_factors(root: &Path, file: &Path, factors: &[(String, f64)]) -> Result<
         None => "",
     };
     let new = crate::config::file_with_claude_factors(text, factors);
-    crate::fsio::replace(&target, new.as_bytes(), old.as_deref()).map_err(|e| {
-        update(match e {
-            crate::fsio::WriteError::Changed => {
-                "it changed while ctxbudget was working; nothing was written".into()
-            }
-            crate::fsio::WriteError::ReadOnly => "it is read-only; nothing was written".into(),
-            crate::fsio::WriteError::Io(e) => plain_io_message(&e),
-        })
-    })
+    crate::fsio::replace(&target, new.as_bytes(), old.as_deref())
+        .map_err(|e| update(e.describe("make it writable to store the factors")))
 }
 
 /// Streams every file on worker threads; returns their parts in file

@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use super::file::Loaded;
-use crate::cli::common::{CountArgs, InputArgs};
 use crate::cli::hook::HookArgs;
 use crate::error::Error;
 
@@ -30,19 +28,7 @@ pub(crate) struct HookConfig {
 
 /// Builds the configuration for a call in the project at `root`.
 pub(crate) fn build(args: &HookArgs, root: &Path) -> Result<HookConfig, Error> {
-    let paths = [root.to_path_buf()];
-    let loaded = Loaded::read(None, &paths)?;
-    let input_args = InputArgs {
-        count: CountArgs {
-            tokenizer: args.tokenizer,
-            no_cache: args.no_cache,
-            no_progress: true,
-            ..CountArgs::default()
-        },
-        ..InputArgs::default()
-    };
-    let mut input = super::input::build(&input_args, &paths, None, &loaded)?;
-    input.symbols = true;
+    let (loaded, input) = super::input::for_root(root, args.tokenizer, args.no_cache)?;
     let section = &loaded.file.hook;
     Ok(HookConfig {
         input,

@@ -206,6 +206,31 @@ pub(super) fn build(
     })
 }
 
+/// The input of a front end that prices single files of the project at
+/// `root` on request (the hook, the MCP server): its ctxbudget.toml, the
+/// tokenizer flags given, symbols on, no progress bar.
+pub(super) fn for_root(
+    root: &std::path::Path,
+    tokenizer: Option<TokenizerArg>,
+    no_cache: bool,
+) -> Result<(Loaded, InputConfig), Error> {
+    let paths = [root.to_path_buf()];
+    let loaded = Loaded::read(None, &paths)?;
+    let args = InputArgs {
+        count: crate::cli::common::CountArgs {
+            tokenizer,
+            no_cache,
+            no_progress: true,
+            ..Default::default()
+        },
+        ..InputArgs::default()
+    };
+    let mut input = build(&args, &paths, None, &loaded)?;
+    input.symbols = true;
+    input.progress = false;
+    Ok((loaded, input))
+}
+
 /// The tokenizer and Claude factor: `--claude-factor`, then the file's
 /// `[claude_factors]` entry for the model (`--model`, else the file's
 /// `model`; the longest key the model's id starts with), then the file's

@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 
-use super::file::Loaded;
-use crate::cli::common::{CountArgs, InputArgs};
 use crate::cli::mcp::McpArgs;
 use crate::error::Error;
 
@@ -46,20 +44,7 @@ pub(crate) fn build(args: &McpArgs) -> Result<McpConfig, Error> {
             given.display()
         )));
     }
-    let paths = [root.clone()];
-    let loaded = Loaded::read(None, &paths)?;
-    let input_args = InputArgs {
-        count: CountArgs {
-            tokenizer: args.tokenizer,
-            no_cache: args.no_cache,
-            no_progress: true,
-            ..CountArgs::default()
-        },
-        ..InputArgs::default()
-    };
-    let mut input = super::input::build(&input_args, &paths, None, &loaded)?;
-    input.symbols = true;
-    input.progress = false;
+    let (loaded, input) = super::input::for_root(&root, args.tokenizer, args.no_cache)?;
     let read_tokens = loaded
         .file
         .hook
