@@ -103,12 +103,34 @@ impl RefsReport {
             .filter(move |r| seen.insert((r.path.as_str(), r.start_line, r.end_line)))
     }
 
+    /// The listed reference whose range holds `r`'s (another range of the
+    /// same file), if any: attaching both would pay for its lines twice.
+    pub(crate) fn container_of(&self, r: &Reference) -> Option<&Reference> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.references)
+            .filter(|c| {
+                c.path == r.path
+                    && c.start_line <= r.start_line
+                    && r.end_line <= c.end_line
+                    && (c.start_line, c.end_line) != (r.start_line, r.end_line)
+            })
+            .max_by_key(|c| (c.end_line - c.start_line, c.start_line))
+    }
+
+    /// The references to attach: each range once, none inside another.
+    pub(crate) fn outermost(&self) -> impl Iterator<Item = &Reference> {
+        self.distinct().filter(|r| self.container_of(r).is_none())
+    }
+
     /// The totals over every section.
     pub(crate) fn savings(&self) -> Savings {
         let mut files: BTreeMap<&str, u64> = BTreeMap::new();
         let mut tokens = 0;
         let mut references = 0;
-        for r in self.distinct() {
+        // Lines are counted once: a member listed beside its container
+        // adds nothing the container does not hold.
+        for r in self.outermost() {
             files.insert(&r.path, r.file_tokens);
             tokens += r.tokens;
             references += 1;
@@ -131,7 +153,7 @@ pub(crate) fn write(
 ) -> io::Result<()> {
     match style {
         RefsStyle::Plain => {
-            for r in report.distinct() {
+            for r in report.outermost() {
                 writeln!(out, "{}", r.reference())?;
             }
             Ok(())
@@ -156,6 +178,12 @@ fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Re
         writeln!(out, "{}", style.heading(&section.title))?;
         for r in &section.references {
             let reference = r.reference();
+            // A member listed beside its container says so: its lines are
+            // already in the container's.
+            let note = match report.container_of(r) {
+                Some(c) => format!("(inside {})", c.reference()),
+                None => format!("(file {})", thousands(r.file_tokens)),
+            };
             writeln!(
                 out,
                 "{}  {}  {}  {:>tw$} tokens  {}",
@@ -163,7 +191,7 @@ fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Re
                 pad(&r.qualified_name, name_width),
                 pad(r.kind.name(), kind_width),
                 thousands(r.tokens),
-                style.dim(&format!("(file {})", thousands(r.file_tokens))),
+                style.dim(&note),
                 tw = token_width,
             )?;
         }

@@ -429,3 +429,22 @@ fn a_rust_type_brings_its_trait_impls() {
         "the trait impl: {found:?}"
     );
 }
+
+#[test]
+fn a_member_beside_its_container_is_counted_once_and_attached_once() {
+    let repo = Repo::new();
+    repo.write(
+        "cart.py",
+        "class Cart:\n    \"\"\"A cart of items.\"\"\"\n\n    def total(self):\n        \"\"\"The cart total.\"\"\"\n        return sum(self.items)\n",
+    );
+    let plain = repo.run(&["refs", "cart total", "--plain"]);
+    plain.expect_code(0);
+    assert_eq!(plain.stdout.trim(), "@cart.py#L1-6", "the member is inside");
+    let human = repo.run(&["refs", "cart total", "-t", "cl100k"]);
+    assert!(
+        human.stdout.contains("(inside @cart.py#L1-6)"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("\n1 reference: "), "{}", human.stdout);
+}
