@@ -516,14 +516,7 @@ impl Reader<'_> {
     /// or anything else.
     fn pair_user(&mut self, session: &str, record: &Record) {
         use super::calibrate::MIN_RESULT_TOKENS;
-        let blocks: Vec<&Block> = record
-            .message
-            .as_ref()
-            .and_then(|m| m.content.as_ref())
-            .into_iter()
-            .flatten()
-            .filter_map(|b| b.0.as_ref())
-            .collect();
+        let blocks: Vec<&Block> = record.blocks().collect();
         let pairing = self.pairings.entry(session.to_string()).or_default();
         if blocks.is_empty() {
             // A prompt in plain text.
@@ -552,12 +545,7 @@ impl Reader<'_> {
             return;
         }
         let results: Vec<&Block> = record
-            .message
-            .as_ref()
-            .and_then(|m| m.content.as_ref())
-            .into_iter()
-            .flatten()
-            .filter_map(|b| b.0.as_ref())
+            .blocks()
             .filter(|b| b.kind.as_deref() == Some("tool_result"))
             .collect();
         // The structured result describes the record's one tool result;

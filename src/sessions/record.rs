@@ -49,6 +49,18 @@ pub(crate) struct Record {
     pub(crate) tool_use_result: Option<ToolUseResult>,
 }
 
+impl Record {
+    /// The blocks of the line's message content (none for plain text).
+    pub(crate) fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.message
+            .as_ref()
+            .and_then(|m| m.content.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b.0.as_ref())
+    }
+}
+
 /// A line read for its usage figures only (`sessions --usage-only`): the
 /// same fields as [`Record`] without the content and tool results, which
 /// are passed over without being built.
