@@ -105,6 +105,10 @@ pub(crate) fn run(
 
     if !config.dry_run {
         for (_, file) in &edits {
+            // Every backup is checked before anything is written.
+            if file.change.changed() && file.old.is_some() {
+                target(&backup_name(&file.target))?;
+            }
             if file.change.changed()
                 && file.old.is_some()
                 && std::fs::metadata(&file.target).is_ok_and(|m| m.permissions().readonly())
@@ -121,7 +125,9 @@ pub(crate) fn run(
         let mut shown = file.report;
         if !config.dry_run && file.change.changed() {
             if let Some(old) = &file.old {
-                let backup = backup_name(&file.target);
+                // Resolved and checked like the file itself: a backup name
+                // the repository planted as a link out of it is refused.
+                let backup = target(&backup_name(&file.target))?;
                 let current = read_existing(&backup, &backup)?;
                 write(&backup, old, current.as_deref())?;
                 shown.backup = Some(shown_path(&backup_name(Path::new(&shown.path))));

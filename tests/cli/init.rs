@@ -496,3 +496,23 @@ fn the_mcp_server_joins_the_servers_already_in_mcp_json_and_leaves_with_remove()
     init(&repo, &cache, &["--no-mcp"]).expect_code(0);
     assert!(!repo.join(".mcp.json").exists());
 }
+
+#[test]
+fn a_backup_name_linked_out_of_the_project_is_refused() {
+    let (repo, cache) = project();
+    repo.write(SETTINGS, "{}\n");
+    let outside = tempfile::tempdir().expect("dir");
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "keep me\n").expect("write");
+    std::os::unix::fs::symlink(&victim, repo.join(".claude/settings.json.ctxbudget.bak"))
+        .expect("ln");
+    let outcome = init(&repo, &cache, &[]);
+    outcome.expect_code(2);
+    assert!(
+        outcome.stderr.contains("outside the project"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me\n");
+    assert_eq!(read(&repo, SETTINGS), "{}\n", "nothing written");
+}
