@@ -137,6 +137,14 @@ fn calibrate(
             .iter()
             .filter(|c| c.pairs >= MIN_PAIRS)
             .map(|c| (calibrate::family(&c.model).to_string(), c.factor))
+            // Model names come from transcripts: only plain ones become keys.
+            .filter(|(family, _)| {
+                !family.is_empty()
+                    && family.len() <= 100
+                    && family
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            })
             .collect();
         if !factors.is_empty() {
             write_factors(root, file, &factors)?;
