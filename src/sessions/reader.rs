@@ -386,6 +386,11 @@ impl Reader<'_> {
         };
         let sidechain = record.is_sidechain == Some(true);
         let synthetic = message.model.as_deref() == Some("<synthetic>");
+        // A transcript is input too: a model name never prints controls.
+        let model = message
+            .model
+            .as_deref()
+            .map(|m| crate::text::escape(m).into_owned());
         if let (Some(id), Some(usage), false) = (&message.id, &message.usage, synthetic) {
             let key = hash(id, record.request_id.as_deref().unwrap_or(""));
             let output = usage.output_tokens.unwrap_or(0);
@@ -406,7 +411,7 @@ impl Reader<'_> {
                     cache_read: usage.cache_read_input_tokens.unwrap_or(0),
                     output,
                     sidechain,
-                    model: message.model.clone(),
+                    model: model.clone(),
                     finished,
                 });
                 let index = part.requests.len() - 1;
@@ -428,12 +433,12 @@ impl Reader<'_> {
                     .pairings
                     .entry(session.to_string())
                     .or_default()
-                    .response(key, context, output, message.model.as_deref(), thinking);
+                    .response(key, context, output, model.as_deref(), thinking);
                 if let Some(sample) = sample {
                     self.session(session).samples.push(sample);
                 }
             }
-            if let Some(model) = &message.model {
+            if let Some(model) = &model {
                 let part = self.session(session);
                 if !part.models.contains(model) {
                     part.models.push(model.clone());
