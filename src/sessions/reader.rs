@@ -328,6 +328,8 @@ impl Reader<'_> {
             // Summaries, snapshots and titles belong to no session's figures.
             (None, _) => return,
         };
+        // A transcript is input too: a session id never prints controls.
+        let session = crate::text::escape(&session).into_owned();
         if !self.filter.wants_session(&session) {
             return;
         }
