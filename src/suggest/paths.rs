@@ -56,9 +56,15 @@ pub(crate) fn is_test_path(path: &str) -> bool {
     false
 }
 
-/// Path parts whose code is not the project's own working code.
+/// Path parts whose code is not the project's own working code; release
+/// notes (CHANGES, CHANGELOG, HISTORY, NEWS) included.
 pub(crate) fn is_peripheral(path: &str) -> bool {
-    is_test_path(path)
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
+    let notes = ["CHANGES", "CHANGELOG", "HISTORY", "NEWS", "RELEASE"]
+        .iter()
+        .any(|n| name.starts_with(n));
+    notes
+        || is_test_path(path)
         || path.split('/').rev().skip(1).any(|part| {
             matches!(
                 purpose(part),

@@ -183,9 +183,11 @@ impl Index {
             .collect();
         let in_tests = docs
             .iter()
-            .map(|&(f, _)| {
+            .map(|&(f, s)| {
                 let file = &files[f as usize];
-                is_peripheral(&file.path)
+                // Document sections are read about code, not code.
+                file.symbols[s as usize].span.kind == crate::lang::SymbolKind::Section
+                    || is_peripheral(&file.path)
                     || file
                         .verdicts
                         .iter()
