@@ -47,7 +47,7 @@ pub struct CountArgs {
     pub claude_factor: Option<f64>,
 
     /// The Claude model whose factor the estimate uses (e.g. claude-opus-4-6):
-    /// its [claude_factors] entry in ctxbudget.toml, else its family's default.
+    /// its `[claude_factors]` entry in ctxbudget.toml, else its family's default.
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
 

@@ -21,7 +21,7 @@ use super::common::TokenizerArg;
 /// silently, and so does anything it cannot read. An internal error prints
 /// one line on stderr and lets the call through (exit 0).
 ///
-/// Settings come from ctxbudget.toml at the project root ([hook]
+/// Settings come from ctxbudget.toml at the project root (`[hook]`
 /// read_tokens, outline_tokens), then these flags. `ctxbudget init` adds
 /// the hook to .claude/settings.json.
 #[derive(Debug, Args)]

@@ -78,7 +78,7 @@ pub struct SessionsArgs {
     pub calibrate: bool,
 
     /// With --calibrate: store the factors in the project's ctxbudget.toml
-    /// ([claude_factors], by model family; at least 5 pairs per model).
+    /// (`[claude_factors]`, by model family; at least 5 pairs per model).
     #[arg(long, requires = "calibrate")]
     pub write: bool,
 
