@@ -21,6 +21,9 @@ use time::Millis;
 pub struct Filter {
     /// The project root as given (made absolute) and as the disk resolves it.
     roots: Vec<PathBuf>,
+    /// The roots as a raw line would spell them, for the prefilter; `None`
+    /// when some root holds what JSON escapes (then every line may name it).
+    spellings: Option<Vec<Vec<u8>>>,
     /// Records before this are left out.
     pub(crate) since: Option<Millis>,
     /// Session ids or id prefixes to keep; empty keeps all.
@@ -52,8 +55,19 @@ impl Filter {
         {
             roots.push(canonical);
         }
+        let spellings = roots
+            .iter()
+            .map(|root| {
+                let text = root.to_str()?;
+                let plain = text
+                    .chars()
+                    .all(|c| c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\');
+                plain.then(|| text.as_bytes().to_vec())
+            })
+            .collect();
         Filter {
             roots,
+            spellings,
             since,
             sessions,
             whole_read_tokens,
@@ -78,13 +92,12 @@ impl Filter {
     /// project: false only when it surely does not (none of the root's
     /// spellings appears in it; roots JSON would escape always may).
     pub(crate) fn may_mention(&self, line: &[u8]) -> bool {
-        self.roots.iter().any(|root| {
-            let text = root.to_string_lossy();
-            let plain = text
-                .chars()
-                .all(|c| c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\');
-            !plain || memchr::memmem::find(line, text.as_bytes()).is_some()
-        })
+        match &self.spellings {
+            Some(spellings) => spellings
+                .iter()
+                .any(|root| memchr::memmem::find(line, root).is_some()),
+            None => true,
+        }
     }
 
     /// Whether a record's working directory is the project or inside it.
