@@ -56,14 +56,28 @@ pub(crate) fn is_test_path(path: &str) -> bool {
     false
 }
 
+/// A release-notes document (`CHANGES.md`, `CHANGELOG`, `HISTORY.rst`,
+/// `NEWS.txt`, `RELEASE_NOTES.md`): by its whole stem and a document
+/// extension, so `history.py` or `news_feed.py` stay code.
+fn is_release_notes(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let document = matches!(
+        extension.to_ascii_lowercase().as_str(),
+        "" | "md" | "markdown" | "rst" | "txt" | "adoc"
+    );
+    let stem = stem.to_ascii_uppercase().replace('-', "_");
+    document
+        && matches!(
+            stem.as_str(),
+            "CHANGES" | "CHANGELOG" | "HISTORY" | "NEWS" | "RELEASES" | "RELEASE_NOTES"
+        )
+}
+
 /// Path parts whose code is not the project's own working code; release
 /// notes (CHANGES, CHANGELOG, HISTORY, NEWS) included.
 pub(crate) fn is_peripheral(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
-    let notes = ["CHANGES", "CHANGELOG", "HISTORY", "NEWS", "RELEASE"]
-        .iter()
-        .any(|n| name.starts_with(n));
-    notes
+    is_release_notes(path)
         || is_test_path(path)
         || path.split('/').rev().skip(1).any(|part| {
             matches!(
@@ -82,6 +96,27 @@ pub(crate) fn is_peripheral(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn release_notes_are_documents_not_code_of_the_same_name() {
+        for path in [
+            "CHANGES.md",
+            "docs/CHANGELOG",
+            "HISTORY.rst",
+            "NEWS.txt",
+            "release-notes.md",
+        ] {
+            assert!(is_peripheral(path), "{path}");
+        }
+        for path in [
+            "src/history.py",
+            "app/news_feed.py",
+            "scripts/release.py",
+            "src/changes.rs",
+        ] {
+            assert!(!is_peripheral(path), "{path}");
+        }
+    }
 
     #[test]
     fn test_code_is_told_by_its_path() {
