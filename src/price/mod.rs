@@ -111,11 +111,6 @@ pub(crate) fn price_file(
     let markdown = config.symbols
         && language.is_some_and(|l| l.name == "markdown")
         && !budget::is_minified(shape, &config.limits);
-    let starts = if markdown {
-        stats::line_starts(text)
-    } else {
-        Vec::new()
-    };
     let needs_symbols = grammar.is_some() && cached.as_ref().is_none_or(|e| e.symbols.is_none());
     // Files about to be parsed are counted by segments, which also price
     // every symbol without counting its lines again.
@@ -158,6 +153,7 @@ pub(crate) fn price_file(
         }
     } else if markdown && entry.symbols.is_none() {
         // Documents: their sections, priced like any symbol.
+        let starts = stats::line_starts(text);
         let symbols = syntax::markdown_sections(text)
             .into_iter()
             .map(|span| {

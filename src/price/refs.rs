@@ -31,10 +31,7 @@ impl Corpus {
     /// Every file of the project, priced and indexed: what a server keeps
     /// warm for name and word queries.
     pub(crate) fn whole(input: &InputConfig, tokenizer: &Tokenizer) -> Corpus {
-        let (priced, _skipped) = price(input, tokenizer, |stat, source| {
-            refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat))
-        });
-        let (files, words): (Vec<FileStat>, Vec<FileWords>) = priced.into_iter().unzip();
+        let (files, words) = priced_with_words(input, tokenizer);
         let files: Arc<[FileStat]> = files.into();
         let index = Some(Index::build(Arc::clone(&files), words));
         Corpus { files, index }
@@ -51,11 +48,8 @@ impl Corpus {
         let needs_index = queries
             .iter()
             .any(|q| matches!(q, Query::Name(_) | Query::Text(_) | Query::Dir { .. }));
-        let (mut files, mut words): (Vec<FileStat>, Vec<FileWords>) = if needs_index {
-            let (priced, _skipped) = price(input, tokenizer, |stat, source| {
-                refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat))
-            });
-            priced.into_iter().unzip()
+        let (mut files, mut words) = if needs_index {
+            priced_with_words(input, tokenizer)
         } else {
             (Vec::new(), Vec::new())
         };
@@ -124,6 +118,17 @@ pub(crate) fn fingerprint(input: &InputConfig) -> u128 {
         hasher.update(&modified.to_le_bytes());
     }
     hasher.digest128()
+}
+
+/// Every file of the walk priced, with the words the index needs.
+fn priced_with_words(
+    input: &InputConfig,
+    tokenizer: &Tokenizer,
+) -> (Vec<FileStat>, Vec<FileWords>) {
+    let (priced, _skipped) = price(input, tokenizer, |stat, source| {
+        refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat))
+    });
+    priced.into_iter().unzip()
 }
 
 /// What a query asks for.
