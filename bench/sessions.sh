@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates Claude Code transcripts of growing size for a real project and
 # reads them with `ctxbudget sessions`, printing time and peak memory for
-# each size: memory must stay flat while the transcripts grow. Beside it,
+# each size (first with an empty cache, then warm): memory must stay flat
+# while the transcripts grow. Beside it,
 # when found on PATH, runs the tool a user would pick instead on the same
 # transcripts, with the ratio:
 #   ccusage     npm install -g ccusage@20 @ccusage/ccusage-linux-x64@20 (usage
@@ -160,6 +161,12 @@ for mb in "${sizes[@]}"; do
     printf '  %-42s %7.2f s  peak RSS %5d MB\n' "$name" "$secs" $((kb / 1024))
     echo "$secs" > "$work/secs-$name"
   }
+  # A cache of its own: the first run counts every read (cold), the
+  # second finds the counts of the texts already seen (warm, as on any
+  # later run over the same transcripts).
+  export CTXBUDGET_CACHE_DIR="$work/cache-$mb"
+  measure "ctxbudget sessions (json, cold cache)" "$bin" sessions -C "$project" \
+    --transcripts "$dir/projects" --format json --no-progress
   measure "ctxbudget sessions (json)" "$bin" sessions -C "$project" --transcripts "$dir/projects" \
     --format json --no-progress
   python3 - "$work/out" <<'PY'
@@ -177,7 +184,12 @@ PY
     python3 - "$work/secs-ctxbudget sessions (json)" "$work/secs-ccusage session --json --offline" <<'PY'
 import sys
 ours, theirs = (float(open(p).read()) for p in sys.argv[1:])
-print(f"  ctxbudget / ccusage time: {ours / theirs:.2f}x (ctxbudget also tokenizes every read)")
+print(f"  ctxbudget / ccusage time: {ours / theirs:.2f}x (ctxbudget also prices every read; warm cache)")
+PY
+    python3 - "$work/secs-ctxbudget sessions (json, cold cache)" "$work/secs-ccusage session --json --offline" <<'PY'
+import sys
+ours, theirs = (float(open(p).read()) for p in sys.argv[1:])
+print(f"  ctxbudget cold / ccusage time: {ours / theirs:.2f}x (the first run tokenizes every read)")
 PY
     python3 - "$work/secs-ctxbudget sessions --usage-only (json)" "$work/secs-ccusage session --json --offline" <<'PY'
 import sys

@@ -188,16 +188,18 @@ impl Cache {
     /// The cache of the scan of `roots` in `dir`, with its pack loaded
     /// (a damaged pack loads as empty).
     pub(crate) fn open(dir: &Path, roots: &[PathBuf]) -> Cache {
-        let scope: Vec<String> = roots
-            .iter()
-            .map(|r| {
-                std::fs::canonicalize(r)
-                    .unwrap_or_else(|_| r.clone())
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        let name = format!("{:032x}.pack", xxh3_128(scope.join("\n").as_bytes()));
+        Cache::open_scope(dir, &scope_of(roots))
+    }
+
+    /// The cache of another command's run over `roots` (`command` names
+    /// it): a pack of its own, so that it keeps only what that command
+    /// uses and never empties the scan's.
+    pub(crate) fn open_for(dir: &Path, command: &str, roots: &[PathBuf]) -> Cache {
+        Cache::open_scope(dir, &format!("{command}\n{}", scope_of(roots)))
+    }
+
+    fn open_scope(dir: &Path, scope: &str) -> Cache {
+        let name = format!("{:032x}.pack", xxh3_128(scope.as_bytes()));
         let pack = dir.join(format!("v{FORMAT}")).join(name);
         let loaded = crate::fsio::read_bounded(&pack, PACK_BYTES)
             .ok()
@@ -213,24 +215,42 @@ impl Cache {
 
     /// The entry for `key`, if the pack holds an intact one.
     pub(crate) fn get(&self, key: &Key) -> Option<Entry> {
-        self.pack.as_ref()?;
-        let described = key.describe();
-        let json = self.loaded.get(&described)?;
-        let entry: Entry = serde_json::from_str(json).ok()?;
-        lock(&self.seen).insert(described, json.clone());
-        Some(entry)
+        self.get_value(key.describe())
     }
 
     /// Remembers `entry` for `key`, to be written by [`Cache::persist`].
     pub(crate) fn put(&self, key: &Key, entry: &Entry) {
+        self.put_value(key.describe(), entry);
+    }
+
+    /// The exact token count of a text a session was shown (a tool
+    /// result, or a file's text numbered from line `first`), if known.
+    pub(crate) fn get_text_count(&self, text: u128, first: u64, encoding: &str) -> Option<u64> {
+        self.get_value(text_key(text, first, encoding))
+    }
+
+    /// Remembers a count for [`Cache::get_text_count`].
+    pub(crate) fn put_text_count(&self, text: u128, first: u64, encoding: &str, tokens: u64) {
+        self.put_value(text_key(text, first, encoding), &tokens);
+    }
+
+    fn get_value<T: serde::de::DeserializeOwned>(&self, described: String) -> Option<T> {
+        self.pack.as_ref()?;
+        let json = self.loaded.get(&described)?;
+        let value = serde_json::from_str(json).ok()?;
+        lock(&self.seen).insert(described, json.clone());
+        Some(value)
+    }
+
+    fn put_value<T: Serialize>(&self, described: String, value: &T) {
         if self.pack.is_none() {
             return;
         }
-        let Ok(json) = serde_json::to_string(entry) else {
+        let Ok(json) = serde_json::to_string(value) else {
             return;
         };
         self.changed.store(true, Ordering::Relaxed);
-        lock(&self.seen).insert(key.describe(), json);
+        lock(&self.seen).insert(described, json);
     }
 
     /// Writes the pack when this run changed anything (new entries, or
@@ -265,6 +285,28 @@ impl Cache {
             let _ = temp.persist(pack);
         }
     }
+}
+
+/// The canonical paths of `roots`, one per line.
+fn scope_of(roots: &[PathBuf]) -> String {
+    let scope: Vec<String> = roots
+        .iter()
+        .map(|r| {
+            std::fs::canonicalize(r)
+                .unwrap_or_else(|_| r.clone())
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    scope.join("\n")
+}
+
+/// The key of a shown text's count (see [`Cache::get_text_count`]).
+fn text_key(text: u128, first: u64, encoding: &str) -> String {
+    format!(
+        "text={text:032x} first={first} encoding={encoding} ctxbudget={}",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -388,6 +430,34 @@ mod tests {
         let last = flipped.len() - 3;
         flipped[last] ^= 1;
         assert_eq!(decode_pack(&flipped), None, "bit flip");
+    }
+
+    #[test]
+    fn text_counts_persist_in_a_pack_of_their_own() {
+        let dir = tempfile::tempdir().expect("dir");
+        let roots = [dir.path().to_path_buf()];
+        let scan = Cache::open(dir.path(), &roots);
+        let key = Key::new(b"x", "cl100k_base", 1);
+        scan.put(&key, &entry());
+        scan.persist();
+        let sessions = Cache::open_for(dir.path(), "sessions", &roots);
+        assert_eq!(sessions.get_text_count(7, 1, "cl100k_base"), None);
+        sessions.put_text_count(7, 1, "cl100k_base", 42);
+        sessions.persist();
+        let again = Cache::open_for(dir.path(), "sessions", &roots);
+        assert_eq!(again.get_text_count(7, 1, "cl100k_base"), Some(42));
+        assert_eq!(
+            again.get_text_count(7, 2, "cl100k_base"),
+            None,
+            "first line"
+        );
+        assert_eq!(again.get_text_count(7, 1, "o200k_base"), None, "encoding");
+        assert_eq!(again.get_text_count(8, 1, "cl100k_base"), None, "text");
+        assert_eq!(
+            Cache::open(dir.path(), &roots).get(&key),
+            Some(entry()),
+            "the scan's pack is left as it was"
+        );
     }
 
     #[test]

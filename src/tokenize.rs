@@ -118,8 +118,55 @@ impl Tokenizer {
     }
 
     /// The exact BPE count of `text` under the underlying encoding.
+    ///
+    /// Runs of whitespace that the pre-tokenizer makes pieces of their own
+    /// (a line break with the blanks before it, an indentation but its last
+    /// blank) are cut out and counted once per distinct run: the encoder
+    /// would send each through its slow general path, and they repeat on
+    /// nearly every line. What lies between them is counted by the encoder.
     pub fn count(&self, text: &str) -> u64 {
-        self.bpe.count(text) as u64
+        let o200k = self.kind == TokenizerKind::O200k;
+        let bytes = text.as_bytes();
+        let mut total = 0;
+        let mut chunk = 0;
+        let mut at = 0;
+        while let Some(offset) = bytes[at..].iter().position(|&b| is_space(b)) {
+            let start = at + offset;
+            let end = start + bytes[start..].iter().take_while(|&&b| is_space(b)).count();
+            at = end;
+            let Some(cut) = space_pieces(bytes, start, end) else {
+                continue;
+            };
+            if cut.from > chunk {
+                total += self.bpe.count(&text[chunk..cut.from]) as u64;
+            }
+            for piece in [cut.first, cut.second].into_iter().flatten() {
+                total += self.piece_count(&text[piece.0..piece.1], o200k);
+            }
+            chunk = cut.resume;
+        }
+        if chunk < text.len() {
+            total += self.bpe.count(&text[chunk..]) as u64;
+        }
+        total
+    }
+
+    /// The count of `piece`, one whole piece of the pre-tokenizer,
+    /// remembered per thread: such pieces repeat across lines and files.
+    fn piece_count(&self, piece: &str, o200k: bool) -> u64 {
+        PIECES.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let memo = &mut memo[usize::from(o200k)];
+            if let Some(&count) = memo.get(piece) {
+                return count;
+            }
+            if memo.len() >= PIECES_KEEP {
+                memo.clear();
+            }
+            let count = self.bpe.count(piece) as u64;
+            memo.insert(piece.into(), count);
+            count
+        })
     }
 
     /// A raw BPE count as reports show it: unchanged for exact encodings,
@@ -197,17 +244,203 @@ fn starts_segment(text: &str, at: usize, o200k: bool) -> bool {
     true
 }
 
+/// The byte offsets after the first where a segment of `text` starts (see
+/// [`Segments`]).
+fn segment_starts(text: &str, o200k: bool) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices('\n')
+        .map(|(newline, _)| newline + 1)
+        .filter(move |&at| at < text.len() && starts_segment(text, at, o200k))
+}
+
+/// The arrow Claude Code's Read tool put between a line's number and its
+/// text up to version 2.1.85 (`"     1→text"`).
+const ARROW: &str = "\u{2192}";
+
+/// Regex `\s` on one ASCII byte.
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
+/// Where the pre-tokenizer's piece that starts with [`ARROW`] ends, in
+/// bytes of `after` (the text after the arrow), worked out by hand for the
+/// ASCII cases; `None` when the answer depends on a non-ASCII character.
+///
+/// The arrow is in `[^\s\p{L}\p{N}]`, so in both encodings the piece is
+/// the arrow and the letters after it (o200k: a run of capitals, then of
+/// small letters, then a contraction), else the arrow, the punctuation
+/// after it and a tail of line breaks (o200k: and slashes).
+fn arrow_piece_end(after: &[u8], o200k: bool) -> Option<usize> {
+    let run = |from: usize, keep: &dyn Fn(u8) -> bool| {
+        from + after[from..].iter().take_while(|&&b| keep(b)).count()
+    };
+    let ascii_next = |at: usize| after.get(at).is_none_or(|b| b.is_ascii());
+    let first = match after.first() {
+        None => return Some(0),
+        Some(&b) => b,
+    };
+    if first.is_ascii_alphabetic() {
+        let end = if o200k {
+            let capitals = run(0, &|b| b.is_ascii_uppercase());
+            run(capitals, &|b| b.is_ascii_lowercase())
+        } else {
+            run(0, &|b| b.is_ascii_alphabetic())
+        };
+        if !ascii_next(end) {
+            return None;
+        }
+        if o200k && after.get(end) == Some(&b'\'') {
+            let rest = &after[end + 1..];
+            // Case-insensitive `'s` also takes the long s: decide in ASCII only.
+            if rest.iter().take(2).any(|b| !b.is_ascii()) {
+                return None;
+            }
+            let lower = |i: usize| rest.get(i).map(|b| b.to_ascii_lowercase());
+            let suffix = match (lower(0), lower(1)) {
+                (Some(b's' | b't' | b'm' | b'd'), _) => 1,
+                (Some(b'r' | b'v'), Some(b'e')) | (Some(b'l'), Some(b'l')) => 2,
+                _ => 0,
+            };
+            if suffix > 0 {
+                return Some(end + 1 + suffix);
+            }
+        }
+        return Some(end);
+    }
+    if !first.is_ascii() {
+        return None;
+    }
+    let punctuation = run(0, &|b| {
+        b.is_ascii() && !is_space(b) && !b.is_ascii_alphanumeric()
+    });
+    if !ascii_next(punctuation) {
+        return None;
+    }
+    Some(run(punctuation, &|b| {
+        b == b'\r' || b == b'\n' || (o200k && b == b'/')
+    }))
+}
+
+thread_local! {
+    /// Counts of whole pieces (whitespace runs, pieces an arrow starts) per
+    /// encoding (cl100k, o200k).
+    static PIECES: RefCell<[rustc_hash::FxHashMap<Box<str>, u64>; 2]> = RefCell::default();
+}
+
+/// Pieces remembered per encoding and thread before the memo starts over.
+const PIECES_KEEP: usize = 1 << 16;
+
+/// The whitespace pieces cut out of a text (see [`Tokenizer::count`]).
+#[derive(Debug, PartialEq)]
+struct SpacePieces {
+    /// Where the text before the pieces ends.
+    from: usize,
+    /// A run through its last line break, then blanks up to (not
+    /// including) the last one, as byte ranges.
+    first: Option<(usize, usize)>,
+    second: Option<(usize, usize)>,
+    /// Where the text after the pieces starts.
+    resume: usize,
+}
+
+/// The pieces the pre-tokenizer makes of the ASCII whitespace run
+/// `bytes[start..end]`, in both encodings, or `None` when it makes none
+/// of its own or the answer depends on a non-ASCII neighbour.
+///
+/// A run is preceded by a piece that ends it: letters, digits, or
+/// punctuation whose tail takes the line breaks right after it (o200k's
+/// also takes slashes: a run of breaks alone there is left whole). Of what
+/// is left, `\s*[\r\n]+` takes through the last line break, then
+/// `\s+(?!\S)` all the blanks but the last, which starts the next piece,
+/// or all of them at the end of the text.
+fn space_pieces(bytes: &[u8], start: usize, end: usize) -> Option<SpacePieces> {
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    if before.is_some_and(|b| !b.is_ascii()) || bytes.get(end).is_some_and(|b| !b.is_ascii()) {
+        return None;
+    }
+    let mut from = start;
+    if before.is_some_and(|b| !b.is_ascii_alphanumeric()) {
+        from += bytes[start..end]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        if from == end {
+            return None;
+        }
+    }
+    let mut blanks = from;
+    let mut first = None;
+    if let Some(last) = bytes[from..end]
+        .iter()
+        .rposition(|&b| b == b'\r' || b == b'\n')
+    {
+        blanks = from + last + 1;
+        first = Some((from, blanks));
+    }
+    let (second, resume) = if end == bytes.len() {
+        ((blanks < end).then_some((blanks, end)), end)
+    } else if end - blanks >= 2 {
+        (Some((blanks, end - 1)), end - 1)
+    } else {
+        (None, blanks)
+    };
+    if first.is_none() && second.is_none() {
+        return None;
+    }
+    Some(SpacePieces {
+        from,
+        first,
+        second,
+        resume,
+    })
+}
+
 impl Tokenizer {
+    /// The exact BPE count of a tool result's text as a transcript records
+    /// it; the same as [`Tokenizer::count`], faster on Read results in the
+    /// arrow format, whose arrows would each send the pre-tokenizer down
+    /// its slow non-ASCII path. Such text is counted segment by segment
+    /// (see [`Segments`]); a segment `"  12→rest"` as the count of the
+    /// number, of the piece the arrow starts (remembered) and of the rest,
+    /// which are pieces of their own in both encodings.
+    pub fn count_result(&self, text: &str) -> u64 {
+        if !text.contains(ARROW) {
+            return self.count(text);
+        }
+        let o200k = self.kind == TokenizerKind::O200k;
+        let mut start = 0;
+        let mut total = 0;
+        for end in segment_starts(text, o200k).chain(std::iter::once(text.len())) {
+            total += self.count_numbered_segment(&text[start..end], o200k);
+            start = end;
+        }
+        total
+    }
+
+    /// [`Tokenizer::count_result`] of one segment.
+    fn count_numbered_segment(&self, segment: &str, o200k: bool) -> u64 {
+        let bytes = segment.as_bytes();
+        let digits_from = bytes.iter().take_while(|&&b| b == b' ').count();
+        let digits_to = digits_from
+            + bytes[digits_from..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        if digits_to == digits_from || !segment[digits_to..].starts_with(ARROW) {
+            return self.count(segment);
+        }
+        let after = digits_to + ARROW.len();
+        let Some(piece_end) = arrow_piece_end(&bytes[after..], o200k).map(|n| after + n) else {
+            return self.count(segment);
+        };
+        let piece_count = self.piece_count(&segment[digits_to..piece_end], o200k);
+        self.count(&segment[..digits_to]) + piece_count + self.count(&segment[piece_end..])
+    }
+
     /// Counts `text` segment by segment (see [`Segments`]).
     pub fn segments(&self, text: &str) -> Segments {
         let o200k = self.kind == TokenizerKind::O200k;
         let mut bounds = vec![0];
-        for (newline, _) in text.match_indices('\n') {
-            let at = newline + 1;
-            if at < text.len() && starts_segment(text, at, o200k) {
-                bounds.push(at);
-            }
-        }
+        bounds.extend(segment_starts(text, o200k));
         bounds.push(text.len());
         let mut prefix = Vec::with_capacity(bounds.len());
         prefix.push(0);
@@ -420,6 +653,60 @@ mod tests {
         }
     }
 
+    /// `text` as Read results showed it up to 2.1.85: `"     1→line"`.
+    fn arrow_view(text: &str, first: u64) -> String {
+        text.split_inclusive('\n')
+            .enumerate()
+            .map(|(i, line)| format!("{:>6}{ARROW}{line}", first + i as u64))
+            .collect()
+    }
+
+    #[test]
+    fn whitespace_and_arrow_shortcuts_count_as_the_encoder() {
+        let cl = Tokenizer::new(TokenizerKind::Cl100k, 1.0);
+        let o2 = Tokenizer::new(TokenizerKind::O200k, 1.0);
+        let mut texts = tricky_strings();
+        // Every ASCII byte after the arrow, alone and before a letter,
+        // a capital, a contraction, a slash and a non-ASCII character.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for tail in [
+                "", "a", "Ab", "'s", "'S x", "'re", "'ll", "/", "\n", "é", "\u{17f}", "→",
+            ] {
+                texts.push(format!("{c}{tail}"));
+                texts.push(format!("{c}{c}{tail}\n"));
+            }
+        }
+        // Random lines over a small alphabet that hits every branch.
+        let alphabet: Vec<char> = "aZq's  tRE/\\\n\n\r\t\u{b}\u{c} 1;_-(é→ſ\u{a0}"
+            .chars()
+            .collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                line.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            texts.push(line);
+        }
+        for text in texts {
+            for view in [
+                arrow_view(&text, 1),
+                arrow_view(&text, 99_998),
+                text.clone(),
+            ] {
+                let (plain_cl, plain_o2) = (cl.bpe.count(&view) as u64, o2.bpe.count(&view) as u64);
+                assert_eq!(cl.count(&view), plain_cl, "cl100k {view:?}");
+                assert_eq!(o2.count(&view), plain_o2, "o200k {view:?}");
+                assert_eq!(cl.count_result(&view), plain_cl, "cl100k {view:?}");
+                assert_eq!(o2.count_result(&view), plain_o2, "o200k {view:?}");
+            }
+        }
+    }
+
     #[test]
     fn counts_equal_the_reference_port_on_this_projects_sources() {
         let oracle = tiktoken_rs::cl100k_base().expect("vocab");
@@ -453,6 +740,9 @@ mod tests {
                 cl.count_as_read(&text),
                 oracle.encode_ordinary(&view).len() as u64
             );
+            let arrows = arrow_view(&text, 1);
+            assert_eq!(cl.count_result(&arrows), cl.count(&arrows), "{path}");
+            assert_eq!(o2.count_result(&arrows), o2.count(&arrows), "{path}");
             checked += 1;
         }
         assert!(checked > 20, "walked only {checked} files");

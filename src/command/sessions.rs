@@ -64,10 +64,15 @@ pub(crate) fn run(
     if config.usage_only {
         filter = filter.usage_only();
     }
-    let parts = read_all(&files, &filter, &tokenizer, config, err);
+    let cache = match &config.input.cache_dir {
+        Some(dir) => Cache::open_for(dir, "sessions", std::slice::from_ref(root)),
+        None => Cache::disabled(),
+    };
+    let parts = read_all(&files, &filter, &tokenizer, &cache, config, err);
     let summary = sessions::summarize(parts);
 
-    let instead = advise(root, &summary.whole, config, &tokenizer);
+    let instead = advise(root, &summary.whole, config, &tokenizer, &cache);
+    cache.persist();
     let report = SessionsReport {
         project: std::path::absolute(root)
             .unwrap_or_else(|_| root.clone())
@@ -128,7 +133,7 @@ fn calibrate(
         config.whole_read_tokens,
     )
     .calibrating();
-    let parts = read_all(files, &filter, &tokenizer, config, err);
+    let parts = read_all(files, &filter, &tokenizer, &Cache::disabled(), config, err);
     let summary = sessions::summarize(parts);
     let found = calibrate::calibrate(&summary.samples);
     let mut written = Vec::new();
@@ -193,6 +198,7 @@ fn read_all(
     files: &[PathBuf],
     filter: &Filter,
     tokenizer: &Tokenizer,
+    cache: &Cache,
     config: &SessionsConfig,
     err: &mut dyn Write,
 ) -> Vec<FilePart> {
@@ -212,16 +218,15 @@ fn read_all(
     let bytes_done = AtomicU64::new(0);
     let results: Mutex<Vec<Option<Result<FilePart, String>>>> =
         Mutex::new((0..files.len()).map(|_| None).collect());
-    let costs = ReadCosts::default();
+    let costs = ReadCosts::new(cache, tokenizer.kind().encoding());
     let count = |text: &str, first: u64| {
-        costs.get(text, first, || {
-            let tokens = if first == reader::AS_SHOWN {
-                tokenizer.count(text)
+        tokenizer.scale(costs.get(text, first, || {
+            if first == reader::AS_SHOWN {
+                tokenizer.count_result(text)
             } else {
                 tokenizer.count_as_read_from(text, first)
-            };
-            tokenizer.scale(tokens)
-        })
+            }
+        }))
     };
     let progress = Progress::labelled(config.input.progress, "reading transcripts");
     std::thread::scope(|scope| {
@@ -282,11 +287,8 @@ fn advise(
     whole: &[WholeFile],
     config: &SessionsConfig,
     tokenizer: &Tokenizer,
+    cache: &Cache,
 ) -> Vec<Vec<Instead>> {
-    let cache = match &config.input.cache_dir {
-        Some(dir) => Cache::open(dir, std::slice::from_ref(&root.to_path_buf())),
-        None => Cache::disabled(),
-    };
     let mut priced: Vec<(String, Option<(FileStat, String)>)> = Vec::new();
     whole
         .iter()
@@ -305,7 +307,7 @@ fn advise(
                                 &source,
                                 &config.input,
                                 tokenizer,
-                                &cache,
+                                cache,
                             );
                             (stat, source.text)
                         });

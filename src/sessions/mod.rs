@@ -587,22 +587,44 @@ fn peak_per_minute(
 }
 
 /// Tokens of Read texts by content and first line, shared by the threads
-/// reading transcripts: a file read in many sessions is counted once.
-#[derive(Debug, Default)]
-pub(crate) struct ReadCosts {
+/// reading transcripts: a text read in many sessions is counted once, and
+/// one counted on an earlier run is taken from the cache.
+#[derive(Debug)]
+pub(crate) struct ReadCosts<'a> {
     known: std::sync::Mutex<HashMap<(u128, u64), u64>>,
+    cache: &'a crate::cache::Cache,
+    encoding: &'static str,
 }
 
-impl ReadCosts {
+impl<'a> ReadCosts<'a> {
+    /// Costs kept in `cache` (or in memory only, with a disabled one) for
+    /// counts in `encoding`.
+    pub(crate) fn new(cache: &'a crate::cache::Cache, encoding: &'static str) -> ReadCosts<'a> {
+        ReadCosts {
+            known: Default::default(),
+            cache,
+            encoding,
+        }
+    }
+
     /// The tokens of `text` shown from line `first`, counted by `count`
     /// the first time.
     pub(crate) fn get(&self, text: &str, first: u64, count: impl FnOnce() -> u64) -> u64 {
-        let key = (xxhash_rust::xxh3::xxh3_128(text.as_bytes()), first);
+        let hash = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+        let key = (hash, first);
         let known = self.known.lock().map(|k| k.get(&key).copied());
         if let Ok(Some(tokens)) = known {
             return tokens;
         }
-        let tokens = count();
+        let tokens = match self.cache.get_text_count(hash, first, self.encoding) {
+            Some(tokens) => tokens,
+            None => {
+                let tokens = count();
+                self.cache
+                    .put_text_count(hash, first, self.encoding, tokens);
+                tokens
+            }
+        };
         if let Ok(mut known) = self.known.lock() {
             known.insert(key, tokens);
         }

@@ -539,7 +539,7 @@ impl Reader<'_> {
             // A token holds at least one byte: a shorter text is too small.
             let tokens = if text.len() as u64 >= MIN_RESULT_TOKENS && text.len() <= MAX_RESULT_BYTES
             {
-                self.tokenizer.count(text)
+                self.tokenizer.count_result(text)
             } else {
                 0
             };

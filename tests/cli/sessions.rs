@@ -692,3 +692,47 @@ fn usage_only_gives_the_same_usage_without_pricing_reads() {
         human.stdout
     );
 }
+
+#[test]
+fn read_counts_come_from_the_cache_on_later_runs_with_the_same_report() {
+    let setup = older();
+    let cache = tempfile::tempdir().expect("temp dir");
+    let dir = setup.transcripts.path().to_str().expect("UTF-8");
+    let args = [
+        "sessions",
+        "--transcripts",
+        dir,
+        "-t",
+        "cl100k",
+        "--format",
+        "json",
+    ];
+    let run = |extra: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(extra);
+        let outcome = ctxbudget_env(
+            setup.project.path(),
+            &all,
+            &[("CTXBUDGET_CACHE_DIR", cache.path())],
+        );
+        outcome.expect_code(0);
+        outcome.stdout
+    };
+    let cold = run(&[]);
+    let packs: Vec<_> = std::fs::read_dir(cache.path().join("v2"))
+        .expect("the run wrote its pack")
+        .flatten()
+        .collect();
+    assert_eq!(packs.len(), 1, "one pack for the project's sessions");
+    let pack = std::fs::read_to_string(packs[0].path()).expect("pack");
+    assert!(pack.contains("text="), "read counts are kept: {pack}");
+    assert_eq!(run(&[]), cold, "a warm run reports the same");
+    assert_eq!(
+        run(&["--no-cache"]),
+        cold,
+        "and so does one without the cache"
+    );
+    // A damaged pack is ignored, not trusted.
+    std::fs::write(packs[0].path(), pack.replace("text=", "text=0")).expect("write");
+    assert_eq!(run(&[]), cold);
+}
