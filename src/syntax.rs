@@ -526,7 +526,79 @@ pub(crate) fn markdown_sections(text: &str) -> Vec<Span> {
         }
         index += 1;
     }
-    let total = lines.len() as u32;
+    sections(&headings, lines.len() as u32)
+}
+
+/// A reStructuredText document's sections: each title (a line underlined,
+/// or over- and underlined, with one repeated punctuation character at
+/// least as long as the title), its level set by the order in which the
+/// document first uses each style, as docutils does. Indented lines and
+/// transitions (a lone line of punctuation) are not titles.
+pub(crate) fn rst_sections(text: &str) -> Vec<Span> {
+    let lines: Vec<&str> = text.lines().collect();
+    // A line of one repeated punctuation character, four or more long for
+    // an overline (shorter runs are ordinary text).
+    let adornment = |line: &str| -> Option<(u8, usize)> {
+        let line = line.trim_end();
+        let first = *line.as_bytes().first()?;
+        (first.is_ascii_punctuation() && line.bytes().all(|b| b == first))
+            .then_some((first, line.len()))
+    };
+    let width = |title: &str| title.trim().chars().count();
+    let mut styles: Vec<(u8, bool)> = Vec::new();
+    let mut headings: Vec<(usize, String, u32)> = Vec::new();
+    let mut level_of = |style: (u8, bool)| match styles.iter().position(|&s| s == style) {
+        Some(at) => at + 1,
+        None => {
+            styles.push(style);
+            styles.len()
+        }
+    };
+    let blank_before = |index: usize| index == 0 || lines[index - 1].trim().is_empty();
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        // Over- and underlined: adornment, title, the same adornment.
+        if let (Some((c, n)), Some(title), Some(under)) = (
+            adornment(line),
+            lines.get(index + 1),
+            lines.get(index + 2).and_then(|l| adornment(l)),
+        ) && blank_before(index)
+            && n >= 3
+            && under == (c, n)
+            && !title.trim().is_empty()
+            && adornment(title).is_none()
+            && width(title) <= n
+        {
+            let level = level_of((c, true));
+            headings.push((level, title.trim().to_string(), index as u32 + 1));
+            index += 3;
+            continue;
+        }
+        // Underlined: a paragraph's only line, then the adornment.
+        let plain = !line.trim().is_empty()
+            && !line.starts_with([' ', '\t'])
+            && adornment(line).is_none()
+            && !line.starts_with("..");
+        if plain
+            && blank_before(index)
+            && let Some((c, n)) = lines.get(index + 1).and_then(|l| adornment(l))
+            && n >= width(line).max(2)
+        {
+            let level = level_of((c, false));
+            headings.push((level, line.trim().to_string(), index as u32 + 1));
+            index += 2;
+            continue;
+        }
+        index += 1;
+    }
+    sections(&headings, lines.len() as u32)
+}
+
+/// The spans of `headings` (level, title, first line) in a document of
+/// `total` lines: each runs to the line before the next heading of its
+/// level or higher, qualified by the headings it sits under.
+fn sections(headings: &[(usize, String, u32)], total: u32) -> Vec<Span> {
     let mut spans = Vec::with_capacity(headings.len());
     let mut open: Vec<(usize, String)> = Vec::new();
     for (i, (level, title, start)) in headings.iter().enumerate() {
@@ -563,6 +635,33 @@ pub(crate) fn markdown_sections(text: &str) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::markdown_sections;
+
+    #[test]
+    fn rst_titles_take_their_level_from_the_order_of_styles() {
+        let text = "=======\nProject\n=======\n\nIntro.\n\nInstall\n-------\n\ntext\n\n  indented\n  --------\n\n----\n\nFrom pip\n~~~~~~~~\n\n::\n\n    code\n\nUsage\n-----\n\n.. note\n-------\nend\n";
+        let found: Vec<(String, u32, u32)> = super::rst_sections(text)
+            .into_iter()
+            .map(|s| (s.qualified_name, s.start_line, s.end_line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Project > Install".to_string(), 7, 23),
+                ("Project > Install > From pip".to_string(), 17, 23),
+                ("Project > Usage".to_string(), 24, 29),
+            ],
+            "{found:?}"
+        );
+        let short = "Title\n==\n\nA much longer line\n---\n";
+        let names: Vec<String> = super::rst_sections(short)
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert!(
+            names.is_empty(),
+            "underlines shorter than their title: {names:?}"
+        );
+    }
 
     #[test]
     fn markdown_sections_run_to_the_next_heading_of_their_level() {

@@ -108,9 +108,13 @@ pub(crate) fn price_file(
         config.parse.max_bytes,
     );
     let cached = cache.get(&key);
-    let markdown = config.symbols
-        && language.is_some_and(|l| l.name == "markdown")
-        && !budget::is_minified(shape, &config.limits);
+    let document = match language.map(|l| l.name.as_str()) {
+        Some("markdown") => Some(syntax::markdown_sections as fn(&str) -> Vec<syntax::Span>),
+        Some("restructuredtext") => Some(syntax::rst_sections as fn(&str) -> Vec<syntax::Span>),
+        _ => None,
+    }
+    .filter(|_| config.symbols && !budget::is_minified(shape, &config.limits));
+    let markdown = document.is_some();
     let needs_symbols = grammar.is_some() && cached.as_ref().is_none_or(|e| e.symbols.is_none());
     // Files about to be parsed are counted by segments, which also price
     // every symbol without counting its lines again.
@@ -151,10 +155,10 @@ pub(crate) fn price_file(
         if deterministic {
             cache.put(&key, &entry);
         }
-    } else if markdown && entry.symbols.is_none() {
+    } else if let Some(sections) = document.filter(|_| entry.symbols.is_none()) {
         // Documents: their sections, priced like any symbol.
         let starts = stats::line_starts(text);
-        let symbols = syntax::markdown_sections(text)
+        let symbols = sections(text)
             .into_iter()
             .map(|span| {
                 let from = starts

@@ -88,7 +88,7 @@ pub(crate) fn terms(text: &str, mut each: impl FnMut(String)) {
     }
 }
 
-/// A light suffix stripper: plurals, `-ing`, `-ed`, `-er`, `-ion` forms, so
+/// A light suffix stripper: plurals, `-ing`, `-ed` and `-er` forms, so
 /// "parsing", "parses", "parsed" and "parser" meet "parse". Both documents
 /// and queries go through it, so its mistakes cancel out.
 pub(crate) fn stem(word: &str) -> String {

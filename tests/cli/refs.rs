@@ -431,6 +431,33 @@ fn a_rust_type_brings_its_trait_impls() {
 }
 
 #[test]
+fn a_go_type_brings_its_methods_from_any_file_of_the_package() {
+    let repo = Repo::new();
+    repo.write(
+        "server.go",
+        "package web\n\n// Server serves.\ntype Server struct {\n\taddr string\n}\n\n// Start starts it.\nfunc (s *Server) Start() error {\n\treturn nil\n}\n\nfunc NewServer() *Server { return &Server{} }\n",
+    );
+    repo.write(
+        "stop.go",
+        "package web\n\nfunc (s *Server) Stop() {}\n\ntype Client struct{}\n\nfunc (c *Client) Stop() {}\n",
+    );
+    let outcome = repo.run(&["refs", "Server", "--plain", "--limit", "0"]);
+    outcome.expect_code(0);
+    let found: Vec<&str> = outcome.stdout.lines().collect();
+    assert_eq!(found[0], "@server.go#L3-6", "the type first: {found:?}");
+    assert!(found.contains(&"@server.go#L8-11"), "{found:?}");
+    assert!(found.contains(&"@stop.go#L3-3"), "{found:?}");
+    assert!(
+        !found.contains(&"@stop.go#L7-7"),
+        "another type's: {found:?}"
+    );
+    assert!(
+        !found.contains(&"@server.go#L13-13"),
+        "a function: {found:?}"
+    );
+}
+
+#[test]
 fn a_member_beside_its_container_is_counted_once_and_attached_once() {
     let repo = Repo::new();
     repo.write(
@@ -447,4 +474,42 @@ fn a_member_beside_its_container_is_counted_once_and_attached_once() {
         human.stdout
     );
     assert!(human.stdout.contains("\n1 reference: "), "{}", human.stdout);
+}
+
+#[test]
+fn a_restructuredtext_document_is_referenced_by_section() {
+    let repo = Repo::new();
+    repo.write(
+        "docs/guide.rst",
+        "=====\nGuide\n=====\n\nIntro.\n\nInstall\n-------\n\nRun pip.\n\nFrom source\n~~~~~~~~~~~\n\nBuild it.\n\nUsage\n-----\n\nCall it.\n",
+    );
+    let outcome = repo.run(&["refs", "docs/guide.rst", "--format", "json"]);
+    outcome.expect_code(0);
+    let found: Vec<(String, String)> = outcome
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| {
+            (
+                r["ref"].as_str().expect("ref").to_string(),
+                r["qualified_name"].as_str().expect("name").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("@docs/guide.rst#L7-16".into(), "Guide > Install".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "@docs/guide.rst#L12-16".into(),
+            "Guide > Install > From source".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("@docs/guide.rst#L17-20".into(), "Guide > Usage".into())),
+        "{found:?}"
+    );
 }

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
+use crate::lang::SymbolKind;
 use crate::stats::{self, FileStat, SymbolStat};
 use crate::suggest::paths::is_peripheral;
 use crate::suggest::words;
@@ -275,6 +276,7 @@ impl Index {
             }
         }
         let mut hits = if !exact.is_empty() {
+            self.add_receiver_methods(&mut exact, &wanted);
             exact
         } else if !folded.is_empty() {
             folded
@@ -283,6 +285,35 @@ impl Index {
         };
         self.sort(&mut hits);
         hits
+    }
+
+    /// A Go type's methods belong to its name as a Rust type's impl blocks
+    /// do: they are declared apart from the type (in any file of the
+    /// package), so when `hits` holds a Go type named `wanted`, its
+    /// methods (`Type.Method`) follow it, ranked just below.
+    fn add_receiver_methods(&self, hits: &mut Vec<Hit>, wanted: &[&str]) {
+        let is_go = |doc: usize| self.files[self.docs[doc].0 as usize].grammar == Some("go");
+        let types = hits.iter().any(|hit| {
+            let span = &self.files[hit.file].symbols[hit.symbol].span;
+            self.files[hit.file].grammar == Some("go")
+                && matches!(
+                    span.kind,
+                    SymbolKind::Struct | SymbolKind::Interface | SymbolKind::Type
+                )
+        });
+        if !types {
+            return;
+        }
+        for doc in 0..self.docs.len() {
+            let span = &self.symbol(doc).span;
+            if span.kind != SymbolKind::Method || !is_go(doc) {
+                continue;
+            }
+            let segments = qualified_segments(&span.qualified_name);
+            if segments.len() == wanted.len() + 1 && segments[..wanted.len()] == *wanted {
+                hits.push(self.hit(doc, 0.95, Match::Exact));
+            }
+        }
     }
 
     /// Symbols whose qualified name holds every subword of `query`; the
