@@ -345,3 +345,34 @@ fn claude_md_and_check_count_the_same_tokens() {
         missing.stderr
     );
 }
+
+#[test]
+fn most_used_symbols_leave_out_standard_names_and_marker_types() {
+    let repo = Repo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"finder\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write(
+        "src/flags.rs",
+        "/// The -f flag.\n#[derive(Debug)]\npub struct File;\n\n/// The --color flag.\npub struct Color;\n\n/// Searches one file at a time.\npub struct SearchWorker {\n    pub paths: Vec<std::path::PathBuf>,\n    pub matches: usize,\n    pub max_count: Option<u64>,\n    pub binary: bool,\n}\n",
+    );
+    for i in 0..4 {
+        repo.write(
+            &format!("src/m{i}.rs"),
+            format!(
+                "use std::fs::File;\nuse crate::flags::{{Color, SearchWorker}};\n\npub fn run_{i}(w: &SearchWorker) -> std::io::Result<File> {{\n    let _c = Color;\n    File::open(&w.paths[0])\n}}\n"
+            ),
+        );
+    }
+    repo.write("src/lib.rs", "mod flags;\nmod m0;\nmod m1;\nmod m2;\nmod m3;\n");
+    let outcome = claude_md(&repo, &["--stdout"]);
+    outcome.expect_code(0);
+    let block = outcome.stdout;
+    assert!(
+        block.contains("- `SearchWorker` struct `@src/flags.rs#L8-14`"),
+        "{block}"
+    );
+    assert!(!block.contains("`File`"), "a std name: {block}");
+    assert!(!block.contains("`Color`"), "a marker type: {block}");
+}

@@ -7,10 +7,15 @@ use super::*;
 pub(super) const SKIPPED_KINDS: &[SymbolKind] =
     &[SymbolKind::Impl, SymbolKind::Module, SymbolKind::Namespace];
 
+/// The fewest tokens of a type without members worth naming as a range
+/// to read: under it is a marker (`struct File;`) or a one-line alias.
+const MIN_TYPE_TOKENS: u64 = 24;
+
 /// How much the rest of the code leans on each symbol of a file, `None`
 /// for symbols not worth pointing at: nested inside a function, in a
-/// test module, dunder or very short names, impl blocks and modules, used
-/// by no other file. The weight is the files using the name, shared among
+/// test module, dunder or very short names, standard-library names,
+/// types under [`MIN_TYPE_TOKENS`], impl blocks and modules, used by no other
+/// file. The weight is the files using the name, shared among
 /// the symbols of that name (`same_name`, when known), and lowered for a
 /// single lower-case word (`app`, `name`), which is often a variable, and
 /// for methods, whose bare names many types share.
@@ -34,10 +39,17 @@ pub(super) fn weights(
             .qualified_name
             .split([':', '.'])
             .any(|part| matches!(part, "tests" | "test"));
-        // A one-line function or a tiny method (an accessor such as
-        // `is_dir`) is no part worth reading on its own.
+        // A one-line function, a tiny method (an accessor such as
+        // `is_dir`) or a tiny type (`struct File;`, a one-line alias) is
+        // no part worth reading on its own.
         let one_liner = (span.end_line == span.start_line && span.kind.is_callable())
-            || (span.kind == SymbolKind::Method && symbol.tokens < 24);
+            || (span.kind == SymbolKind::Method && symbol.tokens < 24)
+            || (!span.kind.is_callable()
+                && symbol.tokens < MIN_TYPE_TOKENS
+                && file
+                    .symbols
+                    .get(s + 1)
+                    .is_none_or(|next| next.span.start_line > span.end_line));
         if users == 0
             || in_function
             || in_test_module
@@ -45,6 +57,9 @@ pub(super) fn weights(
             || name.chars().count() < 3
             || name.starts_with("__")
             || LANGUAGE_NAMES.contains(&name)
+            || file
+                .language
+                .is_some_and(|l| super::intro::standard_names(l).contains(&name))
             || SKIPPED_KINDS.contains(&span.kind)
         {
             out.push(None);
@@ -52,7 +67,17 @@ pub(super) fn weights(
         }
         let shared = f64::from(same_name.get(name).copied().unwrap_or(1).max(1));
         let plain_word = name.chars().all(|c| c.is_ascii_lowercase());
-        let distinct = if plain_word { 0.35 } else { 1.0 };
+        // As in aider's repository map: a long name of several subwords
+        // (`parse_human_readable_size`, `WalkParallel`) is seldom anything
+        // but the project's own, a single short word often is.
+        let subwords = crate::suggest::words::subwords(name).len();
+        let distinct = if plain_word {
+            0.35
+        } else if subwords >= 2 && name.len() >= 8 {
+            1.5
+        } else {
+            1.0
+        };
         // A method's bare name is shared by every type that has one, and
         // a plain-word method (`get`, `super`) by half the code.
         let kind = match span.kind {
