@@ -47,7 +47,8 @@ pub(crate) fn run(
         budget: config.budget,
         sections_shown: config.sections,
     };
-    crate::report::check::write(&report, config.json, config.color, out).map_err(Error::Output)?;
+    crate::report::check::write(&report, config.json, config.color, config.width, out)
+        .map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     if report.failed() {
         let errors = report.findings.iter().filter(|f| f.error).count();

@@ -104,7 +104,7 @@ pub(crate) fn run(
     // table header with nothing under it would read as a result.
     let answered = report.sections.iter().any(|s| !s.references.is_empty());
     if answered || config.style == crate::report::refs::RefsStyle::Json {
-        crate::report::refs::write(&report, config.style, config.color, out)
+        crate::report::refs::write(&report, config.style, config.color, config.width, out)
             .map_err(Error::Output)?;
     }
     out.flush().map_err(Error::Output)?;

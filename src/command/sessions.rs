@@ -108,7 +108,7 @@ pub(crate) fn run(
             ),
         );
     }
-    crate::report::sessions::write(&report, config.json, config.color, out)
+    crate::report::sessions::write(&report, config.json, config.color, config.width, out)
         .map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     Ok(ExitCode::Ok)

@@ -32,6 +32,8 @@ pub(crate) struct CheckConfig {
     pub(crate) sections: usize,
     /// Color the human report.
     pub(crate) color: bool,
+    /// Columns human output must fit (`None`: piped, no limit).
+    pub(crate) width: Option<usize>,
 }
 
 /// Claude Code warns about a memory file over this many characters.
@@ -105,5 +107,6 @@ pub(crate) fn build(cli: &Cli, args: &CheckArgs) -> Result<CheckConfig, Error> {
         json: args.format == CheckFormat::Json,
         sections: args.sections,
         color: super::use_color(cli.color),
+        width: super::output_width(),
     })
 }

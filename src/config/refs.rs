@@ -26,6 +26,8 @@ pub(crate) struct RefsConfig {
     pub(crate) style: RefsStyle,
     /// Color the human output.
     pub(crate) color: bool,
+    /// Columns human output must fit (`None`: piped, no limit).
+    pub(crate) width: Option<usize>,
     /// Results per query (`None`: all).
     pub(crate) limit: Option<usize>,
     /// Candidates per query when choosing under a budget.
@@ -85,6 +87,7 @@ pub(crate) fn build(cli: &Cli, args: &RefsArgs) -> Result<RefsConfig, Error> {
             RefsFormat::Json => RefsStyle::Json,
         },
         color: super::use_color(cli.color),
+        width: super::output_width(),
         limit,
         pool: BUDGET_POOL,
         budget: args.budget,

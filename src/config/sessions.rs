@@ -31,6 +31,8 @@ pub(crate) struct SessionsConfig {
     pub(crate) json: bool,
     /// Color the tables.
     pub(crate) color: bool,
+    /// Columns human output must fit (`None`: piped, no limit).
+    pub(crate) width: Option<usize>,
     /// Measure Claude's tokens per cl100k token instead of reporting.
     pub(crate) calibrate: bool,
     /// Read usage figures only.
@@ -87,6 +89,7 @@ pub(crate) fn build(cli: &Cli, args: &SessionsArgs) -> Result<SessionsConfig, Er
         top: (top > 0).then_some(top),
         json: args.format == SessionsFormat::Json,
         color: super::use_color(cli.color),
+        width: super::output_width(),
         calibrate: args.calibrate,
         usage_only: args.usage_only,
         write: args.write.then(|| args.root.join(super::file::CONFIG_FILE)),

@@ -45,12 +45,15 @@ pub(crate) fn write(
     report: &CheckReport,
     json: bool,
     color: bool,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if json {
         write_json(report, out)
     } else {
-        write_human(report, Style::new(color), out)
+        let mut text = Vec::new();
+        write_human(report, Style::new(color), &mut text)?;
+        super::human::write_fitted(&text, width, out)
     }
 }
 

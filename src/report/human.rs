@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::style::Style;
-use super::table::{columns, pad, plain, take_columns, take_last_columns};
+use super::table::{columns, pad, plain, take_columns};
 use super::{Output, ScanReport, top_dirs, top_files, top_symbols};
 use crate::stats::Flag;
 use crate::suggest::deny::{DenyRule, settings_block};
@@ -35,20 +35,13 @@ pub(crate) fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -
     flags(report, &style, max, buffer)?;
     advice(report, &style, buffer)?;
     skipped(report, &style, max, buffer)?;
-    let text = String::from_utf8_lossy(&text);
-    match output.width {
-        None => out.write_all(text.as_bytes()),
-        Some(max) => {
-            for line in text.lines() {
-                writeln!(out, "{}", fit_line(line, max))?;
-            }
-            Ok(())
-        }
-    }
+    write_fitted(&text, output.width, out)
 }
 
 /// A line cut to `max` columns with a final `…`, unless it is part of the
-/// settings block (JSON to copy, never cut). A cut line loses its colors.
+/// settings block (JSON to copy, never cut). A reference it starts with
+/// (`@path#L1-9`) is kept whole: it is there to be copied. A cut line
+/// loses its colors.
 fn fit_line(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let plain = plain(line);
     let copyable =
@@ -56,22 +49,47 @@ fn fit_line(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if columns(&plain) <= max || copyable {
         return std::borrow::Cow::Borrowed(line);
     }
-    let kept = take_columns(&plain, max.saturating_sub(1));
+    let body = plain.trim_start();
+    let reference = if body.starts_with('@') {
+        let indent = plain.len() - body.len();
+        indent + body.find(char::is_whitespace).unwrap_or(body.len())
+    } else {
+        0
+    };
+    let keep = max.saturating_sub(1).max(columns(&plain[..reference]));
+    let kept = take_columns(&plain, keep);
+    if kept.len() == plain.len() {
+        return std::borrow::Cow::Owned(plain);
+    }
     std::borrow::Cow::Owned(format!("{}…", kept.trim_end()))
+}
+
+/// Writes `text`, each line fitted to `width` columns when there is a
+/// limit (see [`fit_line`]).
+pub(crate) fn write_fitted(
+    text: &[u8],
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match width {
+        None => out.write_all(text),
+        Some(max) => {
+            for line in String::from_utf8_lossy(text).lines() {
+                writeln!(out, "{}", fit_line(line, max))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// `text` shortened to `width` columns by an `…` in the middle, as fd
 /// and bat shorten paths; unchanged when it fits or when output has no
 /// width limit (`max` is `usize::MAX`: piped without `COLUMNS`).
 pub(crate) fn shorten(text: &str, width: usize, max: usize) -> String {
-    if max == usize::MAX || columns(text) <= width || width < 5 {
+    if max == usize::MAX {
         return text.to_string();
     }
-    let head = (width - 1) / 2;
-    let tail = width - 1 - head;
-    let start = take_columns(text, head);
-    let end = take_last_columns(text, tail);
-    format!("{start}…{end}")
+    super::table::shorten_middle(text, width)
 }
 
 /// A first column's width: the widest entry, within what `max` leaves

@@ -149,6 +149,7 @@ pub(crate) fn write(
     report: &RefsReport,
     style: RefsStyle,
     color: bool,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match style {
@@ -159,17 +160,33 @@ pub(crate) fn write(
             Ok(())
         }
         RefsStyle::Json => write_json(report, out),
-        RefsStyle::Human => write_human(report, Style::new(color), out),
+        RefsStyle::Human => {
+            let mut text = Vec::new();
+            let max = width.unwrap_or(usize::MAX);
+            write_human(report, Style::new(color), max, &mut text)?;
+            super::human::write_fitted(&text, width, out)
+        }
     }
 }
 
-fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+fn write_human(
+    report: &RefsReport,
+    style: Style,
+    max: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let all: Vec<&Reference> = report.sections.iter().flat_map(|s| &s.references).collect();
     let width = |f: &dyn Fn(&Reference) -> usize| all.iter().map(|r| f(r)).max().unwrap_or(0);
     let ref_width = width(&|r| columns(&r.reference()));
-    let name_width = width(&|r| columns(&r.qualified_name)).min(48);
     let kind_width = width(&|r| r.kind.name().len());
     let token_width = width(&|r| thousands(r.tokens).len());
+    // On a narrow terminal the note after the figures is cut first (by the
+    // final fitting), then the name gives way, down to 12 columns; never
+    // the reference, which is there to be copied.
+    let fixed = ref_width + kind_width + token_width + " tokens".len() + 2 * 4;
+    let name_width = width(&|r| columns(&r.qualified_name))
+        .min(48)
+        .min(max.saturating_sub(fixed).max(12));
 
     for (i, section) in report.sections.iter().enumerate() {
         if i > 0 {
@@ -188,7 +205,10 @@ fn write_human(report: &RefsReport, style: Style, out: &mut dyn Write) -> io::Re
                 out,
                 "{}  {}  {}  {:>tw$} tokens  {}",
                 style.path(&pad(&reference, ref_width)),
-                pad(&r.qualified_name, name_width),
+                pad(
+                    &super::human::shorten(&r.qualified_name, name_width, max),
+                    name_width
+                ),
                 pad(r.kind.name(), kind_width),
                 thousands(r.tokens),
                 style.dim(&note),

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::TokenizerInfo;
 use super::style::Style;
-use super::table::table;
+use super::table::{table, table_within};
 use crate::sessions::Summary;
 use crate::sessions::time;
 use crate::suggest::sessions::{Instead, Why};
@@ -44,16 +44,25 @@ pub(crate) fn write(
     report: &SessionsReport,
     json: bool,
     color: bool,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if json {
         write_json(report, out)
     } else {
-        write_human(report, Style::new(color), out)
+        let mut text = Vec::new();
+        let max = width.unwrap_or(usize::MAX);
+        write_human(report, Style::new(color), max, &mut text)?;
+        super::human::write_fitted(&text, width, out)
     }
 }
 
-fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
+fn write_human(
+    report: &SessionsReport,
+    style: Style,
+    max: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let summary = &report.summary;
     let sessions = &summary.sessions;
     let span = match (
@@ -149,12 +158,17 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
                 String::new(),
             ]);
         }
-        table(
+        // Narrow terminals lose the models, then the counts a reader
+        // needs least.
+        table_within(
             out,
             &rows,
             &[
                 false, false, true, true, true, true, true, true, true, true, false,
             ],
+            max,
+            &[10, 5, 4, 7, 3, 9],
+            None,
         )?;
         writeln!(
             out,
@@ -256,7 +270,14 @@ fn write_human(report: &SessionsReport, style: Style, out: &mut dyn Write) -> io
                 style.path(&f.path),
             ]);
         }
-        table(out, &rows, &[true, true, true, true, true, false])?;
+        table_within(
+            out,
+            &rows,
+            &[true, true, true, true, true, false],
+            max,
+            &[],
+            Some(5),
+        )?;
         if shown < files.len() {
             writeln!(
                 out,

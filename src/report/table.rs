@@ -53,6 +53,79 @@ pub(crate) fn pad(text: &str, width: usize) -> String {
     }
 }
 
+/// [`table`] within `max` columns: while a row is wider, the columns of
+/// `droppable` go, in that order, then the column `shorten` (if any) is
+/// shortened in the middle with `…` down to 12 columns. Lines still too
+/// wide are left to the caller's final fitting.
+pub(crate) fn table_within(
+    out: &mut dyn Write,
+    rows: &[Vec<String>],
+    right: &[bool],
+    max: usize,
+    droppable: &[usize],
+    shorten: Option<usize>,
+) -> io::Result<()> {
+    let count = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width_of = |c: usize| {
+        rows.iter()
+            .filter_map(|r| r.get(c))
+            .map(|t| columns(t))
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..count).map(width_of).collect();
+    // One leading space, then each column and two spaces between.
+    let line = |kept: &[usize]| kept.iter().map(|&c| widths[c] + 2).sum::<usize>() + 1;
+    let mut kept: Vec<usize> = (0..count).collect();
+    for &c in droppable {
+        if line(&kept) <= max {
+            break;
+        }
+        kept.retain(|&k| k != c);
+    }
+    let over = line(&kept).saturating_sub(max);
+    let cut = shorten
+        .filter(|c| over > 0 && kept.contains(c))
+        .map(|c| (c, widths[c].saturating_sub(over).max(12)));
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            kept.iter()
+                .filter_map(|&c| {
+                    let cell = row.get(c)?;
+                    Some(match cut {
+                        // A shortened cell loses its colors.
+                        Some((at, width)) if at == c && columns(cell) > width => {
+                            shorten_middle(&plain(cell), width)
+                        }
+                        _ => cell.clone(),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let right: Vec<bool> = kept
+        .iter()
+        .map(|&c| right.get(c).copied().unwrap_or(false))
+        .collect();
+    table(out, &rows, &right)
+}
+
+/// `text` shortened to `width` columns by an `…` in the middle, as fd and
+/// bat shorten paths (unchanged when it fits).
+pub(crate) fn shorten_middle(text: &str, width: usize) -> String {
+    if columns(text) <= width || width < 5 {
+        return text.to_string();
+    }
+    let head = (width - 1) / 2;
+    let tail = width - 1 - head;
+    format!(
+        "{}…{}",
+        take_columns(text, head),
+        take_last_columns(text, tail)
+    )
+}
+
 /// Writes rows as columns, two spaces apart; `right[c]` right-aligns
 /// column `c`. Widths are terminal columns, ANSI escapes left out.
 pub(crate) fn table(out: &mut dyn Write, rows: &[Vec<String>], right: &[bool]) -> io::Result<()> {

@@ -365,7 +365,10 @@ fn most_used_symbols_leave_out_standard_names_and_marker_types() {
             ),
         );
     }
-    repo.write("src/lib.rs", "mod flags;\nmod m0;\nmod m1;\nmod m2;\nmod m3;\n");
+    repo.write(
+        "src/lib.rs",
+        "mod flags;\nmod m0;\nmod m1;\nmod m2;\nmod m3;\n",
+    );
     let outcome = claude_md(&repo, &["--stdout"]);
     outcome.expect_code(0);
     let block = outcome.stdout;

@@ -414,3 +414,46 @@ fn human_output_fits_the_terminal_width() {
     assert!(!piped.stdout.contains('…'), "{}", piped.stdout);
     assert!(piped.stdout.contains(deep), "{}", piped.stdout);
 }
+
+/// `refs`, `check` and `sessions` fit the width too; a reference is never
+/// cut (it is there to be copied): the name and the note give way.
+#[test]
+fn refs_and_check_fit_the_terminal_width_and_keep_references_whole() {
+    let repo = Repo::new();
+    let deep = "a-rather-long-directory-name/with/several/levels";
+    repo.write(
+        &format!("{deep}/module.py"),
+        "class AVeryLongClassNameThatGoesOnAndOnForQuiteSomeTime:\n    def a_method_with_an_equally_long_and_descriptive_name(self):\n        return 1\n",
+    );
+    repo.write(
+        "CLAUDE.md",
+        format!(
+            "# Notes\n\nSee @{deep}/module.py for the one class that matters in this project, and read it first.\n"
+        ),
+    );
+    let columns = [("COLUMNS", std::path::Path::new("80"))];
+    for args in [
+        &["refs", "long descriptive name", "-t", "cl100k"][..],
+        &["refs", "AVeryLongClassNameThatGoesOnAndOnForQuiteSomeTime"][..],
+        &["check"][..],
+    ] {
+        let narrow = crate::util::ctxbudget_env(repo.path(), args, &columns);
+        for line in narrow.stdout.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{args:?}: {} columns: {line}\n{}",
+                line.chars().count(),
+                narrow.stdout
+            );
+        }
+        if args[0] == "refs" {
+            assert!(
+                narrow.stdout.contains(&format!("@{deep}/module.py#L1-3 ")),
+                "the reference is whole: {}",
+                narrow.stdout
+            );
+        }
+    }
+    let piped = repo.run(&["refs", "AVeryLongClassNameThatGoesOnAndOnForQuiteSomeTime"]);
+    assert!(!piped.stdout.contains('…'), "{}", piped.stdout);
+}

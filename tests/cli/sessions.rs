@@ -736,3 +736,26 @@ fn read_counts_come_from_the_cache_on_later_runs_with_the_same_report() {
     std::fs::write(packs[0].path(), pack.replace("text=", "text=0")).expect("write");
     assert_eq!(run(&[]), cold);
 }
+
+#[test]
+fn the_human_report_fits_the_terminal_width() {
+    let setup = Setup::new();
+    let dir = setup.transcripts.path().to_str().expect("UTF-8");
+    let narrow = ctxbudget_env(
+        setup.project.path(),
+        &["sessions", "--transcripts", dir, "-t", "cl100k"],
+        &[("COLUMNS", Path::new("80"))],
+    );
+    narrow.expect_code(0);
+    for line in narrow.stdout.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}\n{}",
+            line.chars().count(),
+            narrow.stdout
+        );
+    }
+    assert!(narrow.stdout.contains("cache read"), "{}", narrow.stdout);
+    let wide = setup.run(&[]);
+    assert!(wide.stdout.contains("cache write"), "{}", wide.stdout);
+}
