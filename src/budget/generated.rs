@@ -128,13 +128,16 @@ pub(crate) fn reason(rel: &str, text: &str, markers: &Markers<'_>) -> Option<Str
         if on("go-header") && is_go_header(raw) {
             return says("Go's generated-code header");
         }
-        if on("at-generated") && lower.contains("@generated") {
+        // A marker quoted in prose (`@generated`, "DO NOT EDIT") is
+        // written about, not a header of this file.
+        let unquoted = unquoted(comment);
+        if on("at-generated") && unquoted.to_lowercase().contains("@generated") {
             return says("@generated");
         }
         if on("generated-phrase") && sentence_start && opens_with_generated(&lower) {
             return says("a generated-file header");
         }
-        if on("do-not-edit") && is_do_not_edit(comment, &lower) {
+        if on("do-not-edit") && is_do_not_edit(&unquoted, &lower) {
             return says("a do-not-edit header");
         }
         if let Some(marker) = markers.extra.iter().find(|m| lower.contains(m.as_str())) {
@@ -142,6 +145,22 @@ pub(crate) fn reason(rel: &str, text: &str, markers: &Markers<'_>) -> Option<Str
         }
     }
     None
+}
+
+/// `comment` without what it quotes: code spans in backticks and text in
+/// double quotes.
+fn unquoted(comment: &str) -> String {
+    let mut out = String::with_capacity(comment.len());
+    let mut open: Option<char> = None;
+    for c in comment.chars() {
+        match open {
+            Some(q) if c == q => open = None,
+            Some(_) => {}
+            None if c == '`' || c == '"' => open = Some(c),
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// `// Code generated <anything> DO NOT EDIT.` as Go defines it.
@@ -342,6 +361,10 @@ mod tests {
             (
                 "test.cc",
                 "// Test vectors.\n//\n// Generated with: openssl pkcs8 -topk8\nint x;\n",
+            ),
+            (
+                "markers.rs",
+                "//! A file is generated when its header says so (Go's\n//! `// Code generated ... DO NOT EDIT.`, `@generated`, \"DO NOT EDIT\").\nfn x() {}\n",
             ),
         ] {
             assert!(

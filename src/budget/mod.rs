@@ -158,8 +158,11 @@ pub(crate) fn judge(facts: &Facts<'_>, limits: &Limits) -> Vec<Verdict> {
             ),
         );
     }
-    // A small minified file costs too little to be worth a deny rule.
+    // A small minified file costs too little to be worth a deny rule; a
+    // file of one record per line (JSON Lines, CSV) has long lines by
+    // design, not by minification.
     if facts.read_tokens >= limits.advice_tokens
+        && !is_one_record_per_line(facts.rel)
         && let Some(reason) = minified(facts.shape, limits)
     {
         add(Flag::Minified, reason);
@@ -221,6 +224,14 @@ pub(crate) fn judge_symbols(
         });
     }
     out
+}
+
+/// Whether the file's name says it holds one record per line.
+fn is_one_record_per_line(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    [".jsonl", ".ndjson", ".csv", ".tsv", ".psv"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// Whether a file of this shape is `minified` (known before counting).
@@ -298,6 +309,21 @@ mod tests {
         );
         let deep = "fn x() {}\n// @generated\n";
         assert!(judge(&facts("a.rs", deep, 1), &limits).is_empty());
+    }
+
+    #[test]
+    fn records_of_one_line_each_are_not_minified() {
+        let line = format!("{{\"type\":\"user\",\"text\":\"{}\"}}\n", "x".repeat(2_500));
+        let text = line.repeat(20);
+        for rel in ["logs/session.jsonl", "data/rows.CSV"] {
+            let verdicts = judge(&facts(rel, &text, 20_000), &Limits::default());
+            assert!(
+                verdicts.iter().all(|v| v.flag != Flag::Minified),
+                "{rel}: {verdicts:?}"
+            );
+        }
+        let verdicts = judge(&facts("data/rows.json", &text, 20_000), &Limits::default());
+        assert!(verdicts.iter().any(|v| v.flag == Flag::Minified));
     }
 
     #[test]
