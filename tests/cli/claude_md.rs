@@ -379,3 +379,69 @@ fn most_used_symbols_leave_out_standard_names_and_marker_types() {
     assert!(!block.contains("`File`"), "a std name: {block}");
     assert!(!block.contains("`Color`"), "a marker type: {block}");
 }
+
+#[test]
+fn parts_to_read_are_definitions_not_their_overload_stubs() {
+    let repo = Repo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"asker\"\ndescription = \"Asks things.\"\n",
+    );
+    let params = (0..12)
+        .map(|i| format!("    option_number_{i}: t.Optional[str] = None,\n"))
+        .collect::<String>();
+    let mut text = String::from("import typing as t\n\n");
+    for kind in ["str", "int"] {
+        text.push_str(&format!(
+            "@t.overload\ndef prompt(\n    text: str,\n    default: {kind},\n{params}) -> {kind}: ...\n\n\n"
+        ));
+    }
+    text.push_str(&format!(
+        "def prompt(\n    text: str,\n    default: t.Any = None,\n{params}) -> t.Any:\n    \"\"\"Prompts the user for input.\"\"\"\n"
+    ));
+    for i in 0..40 {
+        text.push_str(&format!(
+            "    if option_number_{} is not None:\n        text = text + str(option_number_{})\n",
+            i % 12,
+            i % 12
+        ));
+    }
+    text.push_str("    return input(text)\n\n\n");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "def helper_{i}(value):\n    \"\"\"Helper number {i} turns a value into another value.\"\"\"\n    return [value, {i}, str(value) * {i}]\n\n\n"
+        ));
+    }
+    repo.write("asker/termui.py", &text);
+    for i in 0..3 {
+        repo.write(
+            &format!("asker/use_{i}.py"),
+            "from asker.termui import prompt\n\nprompt('name?')\n",
+        );
+    }
+    let outcome = claude_md(&repo, &["--stdout"]);
+    outcome.expect_code(0);
+    let line = outcome
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("- `asker/termui.py`"))
+        .unwrap_or_else(|| panic!("no line for the large file:\n{}", outcome.stdout))
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let definition = lines
+        .iter()
+        .rposition(|l| l.starts_with("def prompt("))
+        .expect("the definition")
+        + 1;
+    assert!(
+        line.contains(&format!("`prompt` `@asker/termui.py#L{definition}-")),
+        "{line}"
+    );
+    assert_eq!(line.matches("`prompt`").count(), 1, "{line}");
+    assert_eq!(
+        outcome.stdout.matches("- `prompt` function").count(),
+        1,
+        "one most used prompt, the definition: {}",
+        outcome.stdout
+    );
+}

@@ -221,6 +221,7 @@ pub(super) fn never_read(file: &FileStat) -> bool {
 pub(super) fn parts_to_read(file: &FileStat, files_using: &[u32]) -> Vec<usize> {
     let cap = (file.tokens / 4).max(1);
     let weights = weights(file, files_using, &BTreeMap::new());
+
     let mut order: Vec<(f64, usize)> = weights
         .into_iter()
         .enumerate()

@@ -191,6 +191,7 @@ pub(super) fn standard_names(language: &str) -> &'static [&'static str] {
             "Fn",
             "FnMut",
             "FnOnce",
+            "ErrorKind",
             "Index",
             "Extend",
         ],

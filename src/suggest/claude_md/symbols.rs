@@ -12,7 +12,8 @@ pub(super) const SKIPPED_KINDS: &[SymbolKind] =
 const MIN_TYPE_TOKENS: u64 = 24;
 
 /// How much the rest of the code leans on each symbol of a file, `None`
-/// for symbols not worth pointing at: nested inside a function, in a
+/// for symbols not worth pointing at: overload stubs (a smaller symbol of
+/// the same name in the file), nested inside a function, in a
 /// test module, dunder or very short names, standard-library names,
 /// types under [`MIN_TYPE_TOKENS`], impl blocks and modules, used by no other
 /// file. The weight is the files using the name, shared among
@@ -26,6 +27,18 @@ pub(super) fn weights(
 ) -> Vec<Option<f64>> {
     let mut open: Vec<(u32, bool)> = Vec::new();
     let mut out = Vec::with_capacity(file.symbols.len());
+    // Of symbols sharing a name in one file (Python `@overload` stubs,
+    // TypeScript overload signatures), only the largest, the definition,
+    // is worth pointing at.
+    let mut largest: BTreeMap<&str, usize> = BTreeMap::new();
+    for (s, symbol) in file.symbols.iter().enumerate() {
+        let best = largest
+            .entry(symbol.span.qualified_name.as_str())
+            .or_insert(s);
+        if symbol.tokens > file.symbols[*best].tokens {
+            *best = s;
+        }
+    }
     for (s, symbol) in file.symbols.iter().enumerate() {
         let span = &symbol.span;
         while open.last().is_some_and(|&(end, _)| end < span.start_line) {
@@ -39,18 +52,20 @@ pub(super) fn weights(
             .qualified_name
             .split([':', '.'])
             .any(|part| matches!(part, "tests" | "test"));
-        // A one-line function, a tiny method (an accessor such as
-        // `is_dir`) or a tiny type (`struct File;`, a one-line alias) is
+        // A one-line symbol (a function, an alias), a tiny method (an
+        // accessor such as `is_dir`) or a tiny type (`struct File;`) is
         // no part worth reading on its own.
-        let one_liner = (span.end_line == span.start_line && span.kind.is_callable())
-            || (span.kind == SymbolKind::Method && symbol.tokens < 24)
+        let one_liner = span.end_line == span.start_line
+            || (span.kind == SymbolKind::Method && symbol.tokens < 40)
             || (!span.kind.is_callable()
                 && symbol.tokens < MIN_TYPE_TOKENS
                 && file
                     .symbols
                     .get(s + 1)
                     .is_none_or(|next| next.span.start_line > span.end_line));
+        let stub = largest.get(span.qualified_name.as_str()) != Some(&s);
         if users == 0
+            || stub
             || in_function
             || in_test_module
             || one_liner
