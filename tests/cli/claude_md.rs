@@ -355,7 +355,7 @@ fn most_used_symbols_leave_out_standard_names_and_marker_types() {
     );
     repo.write(
         "src/flags.rs",
-        "/// The -f flag.\n#[derive(Debug)]\npub struct File;\n\n/// The --color flag.\npub struct Color;\n\n/// Searches one file at a time.\npub struct SearchWorker {\n    pub paths: Vec<std::path::PathBuf>,\n    pub matches: usize,\n    pub max_count: Option<u64>,\n    pub binary: bool,\n}\n",
+        "/// The -f flag.\n#[derive(Debug)]\npub struct File;\n\n/// The --color flag.\npub struct Color;\n\n/// Searches one file at a time.\npub struct SearchWorker {\n    pub paths: Vec<std::path::PathBuf>,\n    pub matches: usize,\n    pub max_count: Option<u64>,\n    pub binary: bool,\n}\n\nimpl SearchWorker {\n    /// A worker over `paths`, counting matches up to `max_count`.\n    pub fn new(paths: Vec<std::path::PathBuf>, max_count: Option<u64>) -> SearchWorker {\n        SearchWorker { paths, matches: 0, max_count, binary: false }\n    }\n}\n",
     );
     for i in 0..4 {
         repo.write(
@@ -372,6 +372,7 @@ fn most_used_symbols_leave_out_standard_names_and_marker_types() {
     let outcome = claude_md(&repo, &["--stdout"]);
     outcome.expect_code(0);
     let block = outcome.stdout;
+    // Its impl, larger and of another kind, does not hide the struct.
     assert!(
         block.contains("- `SearchWorker` struct `@src/flags.rs#L8-14`"),
         "{block}"

@@ -27,13 +27,14 @@ pub(super) fn weights(
 ) -> Vec<Option<f64>> {
     let mut open: Vec<(u32, bool)> = Vec::new();
     let mut out = Vec::with_capacity(file.symbols.len());
-    // Of symbols sharing a name in one file (Python `@overload` stubs,
-    // TypeScript overload signatures), only the largest, the definition,
-    // is worth pointing at.
-    let mut largest: BTreeMap<&str, usize> = BTreeMap::new();
+    // Of symbols of one name and kind in one file (Python `@overload`
+    // stubs, TypeScript overload signatures), only the largest, the
+    // definition, is worth pointing at (a Rust struct and its impl are
+    // of two kinds).
+    let mut largest: BTreeMap<(&str, SymbolKind), usize> = BTreeMap::new();
     for (s, symbol) in file.symbols.iter().enumerate() {
         let best = largest
-            .entry(symbol.span.qualified_name.as_str())
+            .entry((symbol.span.qualified_name.as_str(), symbol.span.kind))
             .or_insert(s);
         if symbol.tokens > file.symbols[*best].tokens {
             *best = s;
@@ -63,7 +64,7 @@ pub(super) fn weights(
                     .symbols
                     .get(s + 1)
                     .is_none_or(|next| next.span.start_line > span.end_line));
-        let stub = largest.get(span.qualified_name.as_str()) != Some(&s);
+        let stub = largest.get(&(span.qualified_name.as_str(), span.kind)) != Some(&s);
         if users == 0
             || stub
             || in_function
