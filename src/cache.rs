@@ -172,7 +172,14 @@ pub(crate) struct Cache {
     loaded: HashMap<String, String>,
     seen: Mutex<HashMap<String, String>>,
     changed: AtomicBool,
+    /// How many entries of the last run this run did not use are kept
+    /// (none for a scan, whose pack holds exactly its tree).
+    keep_unused: usize,
 }
+
+/// Unused entries a command's own pack keeps (see [`Cache::open_for`]):
+/// about 9 MB of read counts.
+const KEEP_UNUSED: usize = 100_000;
 
 impl Cache {
     /// No cache: every lookup misses and nothing is written.
@@ -182,23 +189,25 @@ impl Cache {
             loaded: HashMap::new(),
             seen: Mutex::new(HashMap::new()),
             changed: AtomicBool::new(false),
+            keep_unused: 0,
         }
     }
 
     /// The cache of the scan of `roots` in `dir`, with its pack loaded
     /// (a damaged pack loads as empty).
     pub(crate) fn open(dir: &Path, roots: &[PathBuf]) -> Cache {
-        Cache::open_scope(dir, &scope_of(roots))
+        Cache::open_scope(dir, &scope_of(roots), 0)
     }
 
     /// The cache of another command's run over `roots` (`command` names
-    /// it): a pack of its own, so that it keeps only what that command
-    /// uses and never empties the scan's.
+    /// it): a pack of its own, so that it never empties the scan's, which
+    /// also keeps up to [`KEEP_UNUSED`] entries this run did not use (a
+    /// `sessions --since` run does not forget the older reads).
     pub(crate) fn open_for(dir: &Path, command: &str, roots: &[PathBuf]) -> Cache {
-        Cache::open_scope(dir, &format!("{command}\n{}", scope_of(roots)))
+        Cache::open_scope(dir, &format!("{command}\n{}", scope_of(roots)), KEEP_UNUSED)
     }
 
-    fn open_scope(dir: &Path, scope: &str) -> Cache {
+    fn open_scope(dir: &Path, scope: &str, keep_unused: usize) -> Cache {
         let name = format!("{:032x}.pack", xxh3_128(scope.as_bytes()));
         let pack = dir.join(format!("v{FORMAT}")).join(name);
         let loaded = crate::fsio::read_bounded(&pack, PACK_BYTES)
@@ -210,6 +219,7 @@ impl Cache {
             loaded,
             seen: Mutex::new(HashMap::new()),
             changed: AtomicBool::new(false),
+            keep_unused,
         }
     }
 
@@ -260,12 +270,25 @@ impl Cache {
         let Some(pack) = &self.pack else {
             return;
         };
-        let seen = lock(&self.seen);
-        let same = !self.changed.load(Ordering::Relaxed)
-            && seen.len() == self.loaded.len()
-            && seen.keys().all(|k| self.loaded.contains_key(k));
+        let mut seen = lock(&self.seen);
+        let changed = self.changed.load(Ordering::Relaxed);
+        let same = !changed
+            && (self.keep_unused > 0
+                || (seen.len() == self.loaded.len()
+                    && seen.keys().all(|k| self.loaded.contains_key(k))));
         if same {
             return;
+        }
+        if self.keep_unused > 0 {
+            let mut unused: Vec<(&String, &String)> = self
+                .loaded
+                .iter()
+                .filter(|(k, _)| !seen.contains_key(*k))
+                .collect();
+            unused.sort_unstable();
+            for (key, json) in unused.into_iter().take(self.keep_unused) {
+                seen.insert(key.clone(), json.clone());
+            }
         }
         let Some(dir) = pack.parent() else {
             return;
@@ -446,6 +469,13 @@ mod tests {
         sessions.persist();
         let again = Cache::open_for(dir.path(), "sessions", &roots);
         assert_eq!(again.get_text_count(7, 1, "cl100k_base"), Some(42));
+        // A run that uses only other counts keeps this one.
+        let other = Cache::open_for(dir.path(), "sessions", &roots);
+        other.put_text_count(9, 1, "cl100k_base", 5);
+        other.persist();
+        let third = Cache::open_for(dir.path(), "sessions", &roots);
+        assert_eq!(third.get_text_count(9, 1, "cl100k_base"), Some(5));
+        assert_eq!(third.get_text_count(7, 1, "cl100k_base"), Some(42));
         assert_eq!(
             again.get_text_count(7, 2, "cl100k_base"),
             None,
