@@ -154,6 +154,10 @@ impl Tokenizer {
     /// The count of `piece`, one whole piece of the pre-tokenizer,
     /// remembered per thread: such pieces repeat across lines and files.
     fn piece_count(&self, piece: &str, o200k: bool) -> u64 {
+        // Long pieces are rare and would make the memo as large as the text.
+        if piece.len() > PIECE_KEY_BYTES {
+            return self.bpe.count(piece) as u64;
+        }
         PIECES.with(|memo| {
             let mut memo = memo.borrow_mut();
             let memo = &mut memo[usize::from(o200k)];
@@ -328,6 +332,9 @@ thread_local! {
 
 /// Pieces remembered per encoding and thread before the memo starts over.
 const PIECES_KEEP: usize = 1 << 16;
+
+/// The longest piece remembered, in bytes.
+const PIECE_KEY_BYTES: usize = 64;
 
 /// The whitespace pieces cut out of a text (see [`Tokenizer::count`]).
 #[derive(Debug, PartialEq)]
