@@ -51,9 +51,9 @@ pub(crate) fn write(
     if json {
         write_json(report, out)
     } else {
-        let mut text = Vec::new();
-        write_human(report, Style::new(color), &mut text)?;
-        super::human::write_fitted(&text, width, out)
+        super::human::write_fitted(width, out, |_, out| {
+            write_human(report, Style::new(color), out)
+        })
     }
 }
 

@@ -20,22 +20,20 @@ const PER_SKIP: usize = 5;
 /// Writes the human report.
 pub(crate) fn write(report: &ScanReport, output: &Output, out: &mut dyn Write) -> io::Result<()> {
     let style = Style::new(output.color);
-    let max = output.width.unwrap_or(usize::MAX);
-    let mut text: Vec<u8> = Vec::new();
-    let buffer = &mut text;
-    summary(report, &style, max, buffer)?;
-    if output.tree {
-        writeln!(buffer)?;
-        writeln!(buffer, "{}", style.heading("Tree"))?;
-        super::tree::write_text(report, output.min_share, &style, buffer)?;
-    }
-    files(report, output.top, &style, max, buffer)?;
-    dirs(report, output.top, &style, max, buffer)?;
-    symbols(report, output.top, &style, max, buffer)?;
-    flags(report, &style, max, buffer)?;
-    advice(report, &style, buffer)?;
-    skipped(report, &style, max, buffer)?;
-    write_fitted(&text, output.width, out)
+    write_fitted(output.width, out, |max, buffer| {
+        summary(report, &style, max, buffer)?;
+        if output.tree {
+            writeln!(buffer)?;
+            writeln!(buffer, "{}", style.heading("Tree"))?;
+            super::tree::write_text(report, output.min_share, &style, buffer)?;
+        }
+        files(report, output.top, &style, max, buffer)?;
+        dirs(report, output.top, &style, max, buffer)?;
+        symbols(report, output.top, &style, max, buffer)?;
+        flags(report, &style, max, buffer)?;
+        advice(report, &style, buffer)?;
+        skipped(report, &style, max, buffer)
+    })
 }
 
 /// A line cut to `max` columns with a final `…`, unless it is part of the
@@ -64,22 +62,23 @@ fn fit_line(line: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(format!("{}…", kept.trim_end()))
 }
 
-/// Writes `text`, each line fitted to `width` columns when there is a
-/// limit (see [`fit_line`]).
+/// Writes what `body` writes, each line fitted to `width` columns when
+/// there is a limit (see [`fit_line`]); `body` gets the limit
+/// (`usize::MAX` for none) to lay its tables out within.
 pub(crate) fn write_fitted(
-    text: &[u8],
     width: Option<usize>,
     out: &mut dyn Write,
+    body: impl FnOnce(usize, &mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    match width {
-        None => out.write_all(text),
-        Some(max) => {
-            for line in String::from_utf8_lossy(text).lines() {
-                writeln!(out, "{}", fit_line(line, max))?;
-            }
-            Ok(())
-        }
+    let Some(max) = width else {
+        return body(usize::MAX, out);
+    };
+    let mut text = Vec::new();
+    body(max, &mut text)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "{}", fit_line(line, max))?;
     }
+    Ok(())
 }
 
 /// `text` shortened to `width` columns by an `…` in the middle, as fd

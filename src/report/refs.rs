@@ -160,12 +160,9 @@ pub(crate) fn write(
             Ok(())
         }
         RefsStyle::Json => write_json(report, out),
-        RefsStyle::Human => {
-            let mut text = Vec::new();
-            let max = width.unwrap_or(usize::MAX);
-            write_human(report, Style::new(color), max, &mut text)?;
-            super::human::write_fitted(&text, width, out)
-        }
+        RefsStyle::Human => super::human::write_fitted(width, out, |max, out| {
+            write_human(report, Style::new(color), max, out)
+        }),
     }
 }
 

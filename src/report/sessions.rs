@@ -50,10 +50,9 @@ pub(crate) fn write(
     if json {
         write_json(report, out)
     } else {
-        let mut text = Vec::new();
-        let max = width.unwrap_or(usize::MAX);
-        write_human(report, Style::new(color), max, &mut text)?;
-        super::human::write_fitted(&text, width, out)
+        super::human::write_fitted(width, out, |max, out| {
+            write_human(report, Style::new(color), max, out)
+        })
     }
 }
 

@@ -23,12 +23,17 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::with_transcripts("transcripts")
+    }
+
+    /// The fixture project with the transcripts of `FIXTURES/dir`.
+    fn with_transcripts(dir: &str) -> Setup {
         let project = Repo::new();
         copy(&Path::new(FIXTURES).join("project"), project.path(), None);
         let transcripts = tempfile::tempdir().expect("temp dir");
         let root = project.path().to_str().expect("a UTF-8 temp path");
         copy(
-            &Path::new(FIXTURES).join("transcripts"),
+            &Path::new(FIXTURES).join(dir),
             transcripts.path(),
             Some(root),
         );
@@ -39,10 +44,15 @@ impl Setup {
     }
 
     fn run(&self, args: &[&str]) -> crate::util::Outcome {
+        self.run_env(args, &[])
+    }
+
+    /// `sessions` over the transcripts, with extra environment variables.
+    fn run_env(&self, args: &[&str], env: &[(&str, &Path)]) -> crate::util::Outcome {
         let dir = self.transcripts.path().to_str().expect("UTF-8");
         let mut all = vec!["sessions", "--transcripts", dir, "-t", "cl100k"];
         all.extend_from_slice(args);
-        self.project.run(&all)
+        ctxbudget_env(self.project.path(), &all, env)
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -409,19 +419,7 @@ fn huge_read_results_are_not_priced_and_sums_saturate() {
 /// records, current record types, a move into `src/`, no final
 /// `stop_reason`, two models).
 fn older() -> Setup {
-    let project = Repo::new();
-    copy(&Path::new(FIXTURES).join("project"), project.path(), None);
-    let transcripts = tempfile::tempdir().expect("temp dir");
-    let root = project.path().to_str().expect("a UTF-8 temp path");
-    copy(
-        &Path::new(FIXTURES).join("transcripts-2.1.39"),
-        transcripts.path(),
-        Some(root),
-    );
-    Setup {
-        project,
-        transcripts,
-    }
+    Setup::with_transcripts("transcripts-2.1.39")
 }
 
 /// The text each Read result showed the model, as recorded.
@@ -697,24 +695,10 @@ fn usage_only_gives_the_same_usage_without_pricing_reads() {
 fn read_counts_come_from_the_cache_on_later_runs_with_the_same_report() {
     let setup = older();
     let cache = tempfile::tempdir().expect("temp dir");
-    let dir = setup.transcripts.path().to_str().expect("UTF-8");
-    let args = [
-        "sessions",
-        "--transcripts",
-        dir,
-        "-t",
-        "cl100k",
-        "--format",
-        "json",
-    ];
     let run = |extra: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend_from_slice(extra);
-        let outcome = ctxbudget_env(
-            setup.project.path(),
-            &all,
-            &[("CTXBUDGET_CACHE_DIR", cache.path())],
-        );
+        let mut args = vec!["--format", "json"];
+        args.extend_from_slice(extra);
+        let outcome = setup.run_env(&args, &[("CTXBUDGET_CACHE_DIR", cache.path())]);
         outcome.expect_code(0);
         outcome.stdout
     };
@@ -732,20 +716,24 @@ fn read_counts_come_from_the_cache_on_later_runs_with_the_same_report() {
         cold,
         "and so does one without the cache"
     );
-    // A damaged pack is ignored, not trusted.
-    std::fs::write(packs[0].path(), pack.replace("text=", "text=0")).expect("write");
+    // A damaged pack is ignored, not trusted: a count changed by hand
+    // (the checksum no longer holds) would change the report.
+    let tampered: String = pack
+        .lines()
+        .map(|line| match line.split_once('\t') {
+            Some((key, _)) if key.starts_with("text=") => format!("{key}\t1\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    assert_ne!(tampered, pack);
+    std::fs::write(packs[0].path(), tampered).expect("write");
     assert_eq!(run(&[]), cold);
 }
 
 #[test]
 fn the_human_report_fits_the_terminal_width() {
     let setup = Setup::new();
-    let dir = setup.transcripts.path().to_str().expect("UTF-8");
-    let narrow = ctxbudget_env(
-        setup.project.path(),
-        &["sessions", "--transcripts", dir, "-t", "cl100k"],
-        &[("COLUMNS", Path::new("80"))],
-    );
+    let narrow = setup.run_env(&[], &[("COLUMNS", Path::new("80"))]);
     narrow.expect_code(0);
     for line in narrow.stdout.lines() {
         assert!(

@@ -56,7 +56,7 @@ pub(super) fn weights(
         // A one-line symbol (a function, an alias), a tiny method (an
         // accessor such as `is_dir`) or a tiny type (`struct File;`) is
         // no part worth reading on its own.
-        let one_liner = span.end_line == span.start_line
+        let too_small = span.end_line == span.start_line
             || (span.kind == SymbolKind::Method && symbol.tokens < 40)
             || (!span.kind.is_callable()
                 && symbol.tokens < MIN_TYPE_TOKENS
@@ -69,7 +69,7 @@ pub(super) fn weights(
             || stub
             || in_function
             || in_test_module
-            || one_liner
+            || too_small
             || name.chars().count() < 3
             || name.starts_with("__")
             || LANGUAGE_NAMES.contains(&name)
