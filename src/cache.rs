@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
@@ -93,7 +93,7 @@ impl Key {
 
 /// The grammar tables and languages as compiled into this binary: a change
 /// to any of them invalidates every entry.
-static TABLES_FINGERPRINT: LazyLock<u128> = LazyLock::new(|| {
+pub(crate) static TABLES_FINGERPRINT: LazyLock<u128> = LazyLock::new(|| {
     let mut all = String::from(crate::lang::LANGUAGES_TOML);
     for (name, table) in crate::lang::grammar::TABLES {
         all.push_str(name);
@@ -169,12 +169,14 @@ impl From<CachedSymbol> for SymbolRow {
 #[derive(Debug)]
 pub(crate) struct Cache {
     pack: Option<PathBuf>,
-    loaded: HashMap<String, String>,
+    /// The pack's entries, read on first use: a run that needs none of
+    /// them (a warm `refs`) never decodes the pack.
+    loaded: OnceLock<HashMap<String, String>>,
     seen: Mutex<HashMap<String, String>>,
     changed: AtomicBool,
     /// How many entries of the last run this run did not use are kept
     /// (none for a scan, whose pack holds exactly its tree).
-    keep_unused: usize,
+    keep_unused: AtomicUsize,
 }
 
 /// Unused entries a command's own pack keeps (see [`Cache::open_for`]):
@@ -186,10 +188,10 @@ impl Cache {
     pub(crate) fn disabled() -> Cache {
         Cache {
             pack: None,
-            loaded: HashMap::new(),
+            loaded: OnceLock::from(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
             changed: AtomicBool::new(false),
-            keep_unused: 0,
+            keep_unused: AtomicUsize::new(0),
         }
     }
 
@@ -197,6 +199,13 @@ impl Cache {
     /// (a damaged pack loads as empty).
     pub(crate) fn open(dir: &Path, roots: &[PathBuf]) -> Cache {
         Cache::open_scope(dir, &scope_of(roots), 0)
+    }
+
+    /// The scan's cache of `roots` for a run that prices only part of the
+    /// tree (the rest it already knows): entries it does not use are kept,
+    /// so the scan's pack is not cut down to the few files it priced.
+    pub(crate) fn open_partial(dir: &Path, roots: &[PathBuf]) -> Cache {
+        Cache::open_scope(dir, &scope_of(roots), usize::MAX)
     }
 
     /// The cache of another command's run over `roots` (`command` names
@@ -208,24 +217,24 @@ impl Cache {
     }
 
     fn open_scope(dir: &Path, scope: &str, keep_unused: usize) -> Cache {
-        let name = format!("{:032x}.pack", xxh3_128(scope.as_bytes()));
-        let pack = dir.join(format!("v{FORMAT}")).join(name);
-        let loaded = crate::fsio::read_bounded(&pack, PACK_BYTES)
-            .ok()
-            .and_then(|bytes| decode_pack(&bytes))
-            .unwrap_or_default();
         Cache {
-            pack: Some(pack),
-            loaded,
+            pack: Some(pack_path(dir, scope)),
+            loaded: OnceLock::new(),
             seen: Mutex::new(HashMap::new()),
             changed: AtomicBool::new(false),
-            keep_unused,
+            keep_unused: AtomicUsize::new(keep_unused),
         }
     }
 
     /// The entry for `key`, if the pack holds an intact one.
     pub(crate) fn get(&self, key: &Key) -> Option<Entry> {
         self.get_value(key.describe())
+    }
+
+    /// Keeps none of the entries this run did not use: it saw the whole
+    /// tree, so the pack holds exactly that tree.
+    pub(crate) fn trim_unused(&self) {
+        self.keep_unused.store(0, Ordering::Relaxed);
     }
 
     /// Remembers `entry` for `key`, to be written by [`Cache::persist`].
@@ -244,9 +253,21 @@ impl Cache {
         self.put_value(text_key(text, first, encoding), &tokens);
     }
 
+    /// The pack's entries, read and checked on the first call (a damaged
+    /// pack reads as empty).
+    fn loaded(&self) -> &HashMap<String, String> {
+        self.loaded.get_or_init(|| {
+            self.pack
+                .as_ref()
+                .and_then(|pack| crate::fsio::read_bounded(pack, PACK_BYTES).ok())
+                .and_then(|bytes| decode_pack(&bytes))
+                .unwrap_or_default()
+        })
+    }
+
     fn get_value<T: serde::de::DeserializeOwned>(&self, described: String) -> Option<T> {
         self.pack.as_ref()?;
-        let json = self.loaded.get(&described)?;
+        let json = self.loaded().get(&described)?;
         let value = serde_json::from_str(json).ok()?;
         lock(&self.seen).insert(described, json.clone());
         Some(value)
@@ -272,21 +293,25 @@ impl Cache {
         };
         let mut seen = lock(&self.seen);
         let changed = self.changed.load(Ordering::Relaxed);
+        // Nothing was asked of the pack and nothing added: it stands.
+        if !changed && self.loaded.get().is_none() {
+            return;
+        }
+        let loaded = self.loaded();
+        let keep_unused = self.keep_unused.load(Ordering::Relaxed);
         let same = !changed
-            && (self.keep_unused > 0
-                || (seen.len() == self.loaded.len()
-                    && seen.keys().all(|k| self.loaded.contains_key(k))));
+            && (keep_unused > 0
+                || (seen.len() == loaded.len() && seen.keys().all(|k| loaded.contains_key(k))));
         if same {
             return;
         }
-        if self.keep_unused > 0 {
-            let mut unused: Vec<(&String, &String)> = self
-                .loaded
+        if keep_unused > 0 {
+            let mut unused: Vec<(&String, &String)> = loaded
                 .iter()
                 .filter(|(k, _)| !seen.contains_key(*k))
                 .collect();
             unused.sort_unstable();
-            for (key, json) in unused.into_iter().take(self.keep_unused) {
+            for (key, json) in unused.into_iter().take(keep_unused) {
                 seen.insert(key.clone(), json.clone());
             }
         }
@@ -310,8 +335,15 @@ impl Cache {
     }
 }
 
+/// Where the pack of `scope` lives in the cache directory `dir`:
+/// `v<FORMAT>/<hash>.pack`, a name [`clear`] knows as its own.
+pub(crate) fn pack_path(dir: &Path, scope: &str) -> PathBuf {
+    let name = format!("{:032x}.pack", xxh3_128(scope.as_bytes()));
+    dir.join(format!("v{FORMAT}")).join(name)
+}
+
 /// The canonical paths of `roots`, one per line.
-fn scope_of(roots: &[PathBuf]) -> String {
+pub(crate) fn scope_of(roots: &[PathBuf]) -> String {
     let scope: Vec<String> = roots
         .iter()
         .map(|r| {

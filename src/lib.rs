@@ -32,6 +32,7 @@
 mod budget;
 mod cache;
 pub mod cli;
+mod codec;
 mod command;
 mod config;
 pub mod error;

@@ -81,7 +81,6 @@ pub fn family_factor(model: &str) -> Option<f64> {
 pub struct Tokenizer {
     kind: TokenizerKind,
     factor: f64,
-    bpe: &'static tiktoken::CoreBpe,
 }
 
 impl fmt::Debug for Tokenizer {
@@ -94,17 +93,23 @@ impl fmt::Debug for Tokenizer {
 }
 
 impl Tokenizer {
-    /// Builds (once per process) the encoder for `kind`. `claude_factor` is
-    /// used only by the Claude estimate; exact kinds have factor 1.
+    /// The tokenizer for `kind`. `claude_factor` is used only by the Claude
+    /// estimate; exact kinds have factor 1. The encoder itself is built on
+    /// the first count (once per process): a run answered from the cache
+    /// never pays for loading its vocabulary.
     pub fn new(kind: TokenizerKind, claude_factor: f64) -> Tokenizer {
-        let bpe = tiktoken::get_encoding(kind.encoding())
-            .expect("both encodings are compiled in by the crate features");
         let factor = if kind.is_estimate() {
             claude_factor
         } else {
             1.0
         };
-        Tokenizer { kind, factor, bpe }
+        Tokenizer { kind, factor }
+    }
+
+    /// The encoder, built on first use.
+    fn bpe(&self) -> &'static tiktoken::CoreBpe {
+        tiktoken::get_encoding(self.kind.encoding())
+            .expect("both encodings are compiled in by the crate features")
     }
 
     /// Which tokenizer this is.
@@ -138,7 +143,7 @@ impl Tokenizer {
                 continue;
             };
             if cut.from > chunk {
-                total += self.bpe.count(&text[chunk..cut.from]) as u64;
+                total += self.bpe().count(&text[chunk..cut.from]) as u64;
             }
             for piece in [cut.first, cut.second].into_iter().flatten() {
                 total += self.piece_count(&text[piece.0..piece.1], o200k);
@@ -146,7 +151,7 @@ impl Tokenizer {
             chunk = cut.resume;
         }
         if chunk < text.len() {
-            total += self.bpe.count(&text[chunk..]) as u64;
+            total += self.bpe().count(&text[chunk..]) as u64;
         }
         total
     }
@@ -156,7 +161,7 @@ impl Tokenizer {
     fn piece_count(&self, piece: &str, o200k: bool) -> u64 {
         // Long pieces are rare and would make the memo as large as the text.
         if piece.len() > PIECE_KEY_BYTES {
-            return self.bpe.count(piece) as u64;
+            return self.bpe().count(piece) as u64;
         }
         PIECES.with(|memo| {
             let mut memo = memo.borrow_mut();
@@ -167,7 +172,7 @@ impl Tokenizer {
             if memo.len() >= PIECES_KEEP {
                 memo.clear();
             }
-            let count = self.bpe.count(piece) as u64;
+            let count = self.bpe().count(piece) as u64;
             memo.insert(piece.into(), count);
             count
         })
@@ -705,7 +710,8 @@ mod tests {
                 arrow_view(&text, 99_998),
                 text.clone(),
             ] {
-                let (plain_cl, plain_o2) = (cl.bpe.count(&view) as u64, o2.bpe.count(&view) as u64);
+                let (plain_cl, plain_o2) =
+                    (cl.bpe().count(&view) as u64, o2.bpe().count(&view) as u64);
                 assert_eq!(cl.count(&view), plain_cl, "cl100k {view:?}");
                 assert_eq!(o2.count(&view), plain_o2, "o200k {view:?}");
                 assert_eq!(cl.count_result(&view), plain_cl, "cl100k {view:?}");

@@ -89,6 +89,14 @@ pub(crate) enum Found {
         /// `--follow` the walker reports the target instead).
         symlink: bool,
     },
+    /// A directory the walk entered (the root included), before its
+    /// entries: what decides which files it holds is its listing.
+    Dir {
+        /// Where it is on disk.
+        path: PathBuf,
+        /// `/`-separated, relative to the root (`.` for the root).
+        rel: String,
+    },
     /// A path the walk had to leave out.
     Skipped {
         /// `/`-separated, relative to the root.
@@ -155,7 +163,14 @@ fn split_globs(globs: &[String], flag: &str) -> Result<(GlobSet, GlobSet), Strin
 
 /// Walks `root` on several threads, calling `visit` for every file found
 /// and every path left out. The order of calls is not defined; callers sort.
-pub(crate) fn walk<F>(root: &Path, options: &WalkOptions, filter: &Filter, visit: F)
+///
+/// Returns the files besides the walked directories' listings whose
+/// presence or content decided what the walk found: the ignore files it
+/// read, the ones it looked for above the root, the `.git` it looked for
+/// to find the repository, `.git/info/exclude` and the user's global
+/// excludes file. Together with the directories' and files' own times,
+/// they tell whether a new walk would find the same files.
+pub(crate) fn walk<F>(root: &Path, options: &WalkOptions, filter: &Filter, visit: F) -> Vec<PathBuf>
 where
     F: Fn(Found) + Sync,
 {
@@ -209,6 +224,10 @@ where
                         if entry.depth() > 0 && filter.excluded(&rel) {
                             return WalkState::Skip;
                         }
+                        visit(Found::Dir {
+                            path: entry.path().to_path_buf(),
+                            rel,
+                        });
                         return WalkState::Continue;
                     }
                     if filter.excluded(&rel) || !filter.included(&rel) {
@@ -231,6 +250,13 @@ where
             skip,
         });
     }
+    let mut consulted = rules.consulted();
+    if !options.no_ignore {
+        consulted.extend(ignore::gitignore::gitconfig_excludes_path());
+    }
+    consulted.sort();
+    consulted.dedup();
+    consulted
 }
 
 /// The ignore files a walk honours, read by us so that each is opened
@@ -248,9 +274,16 @@ struct IgnoreRules {
     /// walk root outside any repository).
     top: PathBuf,
     enabled: bool,
-    dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, std::sync::Arc<DirRules>>>,
+    /// Per directory, the rules that apply in it (see [`IgnoreRules::chain`]).
+    dirs: std::sync::RwLock<std::collections::HashMap<PathBuf, Chain>>,
     problems: std::sync::Mutex<Vec<(PathBuf, Skip)>>,
+    /// The paths looked at beyond the walked listings (see [`walk`]).
+    consulted: std::sync::Mutex<Vec<PathBuf>>,
 }
+
+/// The directories whose rules apply in one directory, deepest first:
+/// only those with an ignore file or a `.git`.
+type Chain = std::sync::Arc<[std::sync::Arc<DirRules>]>;
 
 /// The rules of one directory.
 #[derive(Default)]
@@ -268,9 +301,13 @@ const IGNORE_FILE_BYTES: u64 = 1 << 20;
 impl IgnoreRules {
     fn new(root: &Path, enabled: bool) -> IgnoreRules {
         let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut consulted = Vec::new();
         let top = absolute
             .ancestors()
-            .find(|dir| dir.join(".git").exists())
+            .find(|dir| {
+                consulted.push(dir.join(".git"));
+                dir.join(".git").exists()
+            })
             .unwrap_or(&absolute)
             .to_path_buf();
         IgnoreRules {
@@ -280,6 +317,7 @@ impl IgnoreRules {
             enabled,
             dirs: Default::default(),
             problems: Default::default(),
+            consulted: std::sync::Mutex::new(consulted),
         }
     }
 
@@ -292,14 +330,13 @@ impl IgnoreRules {
             return false;
         };
         let path = self.absolute.join(rel);
+        let Some(parent) = path.parent().filter(|p| p.starts_with(&self.top)) else {
+            return false;
+        };
         let (mut custom, mut ignore, mut git, mut exclude) =
             (Match::None, Match::None, Match::None, Match::None);
         let mut saw_git = false;
-        for dir in path.ancestors().skip(1) {
-            if !dir.starts_with(&self.top) {
-                break;
-            }
-            let rules = self.rules(dir);
+        for rules in self.chain(parent).iter() {
             let check = |m: &mut Match<()>, g: &Option<Gitignore>| {
                 if m.is_none()
                     && let Some(g) = g
@@ -327,24 +364,84 @@ impl IgnoreRules {
         verdict.is_ignore()
     }
 
-    fn rules(&self, dir: &Path) -> std::sync::Arc<DirRules> {
-        if let Some(found) = self.dirs.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
-            return std::sync::Arc::clone(found);
+    /// The rules that apply in `dir` (under the top), deepest first: its
+    /// own, then its parent's chain. Built once per directory, from the
+    /// nearest directory already known down (no recursion: a deep tree
+    /// cannot exhaust the stack).
+    fn chain(&self, dir: &Path) -> Chain {
+        let known = |d: &Path| {
+            self.dirs
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(d)
+                .cloned()
+        };
+        if let Some(found) = known(dir) {
+            return found;
         }
+        let mut missing = Vec::new();
+        let mut chain: Chain = std::sync::Arc::new([]);
+        for d in dir.ancestors().take_while(|d| d.starts_with(&self.top)) {
+            if let Some(found) = known(d) {
+                chain = found;
+                break;
+            }
+            missing.push(d);
+        }
+        for d in missing.into_iter().rev() {
+            let own = self.own_rules(d);
+            let any = own.has_git
+                || own.custom.is_some()
+                || own.ignore.is_some()
+                || own.git.is_some()
+                || own.exclude.is_some();
+            if any {
+                chain = std::iter::once(std::sync::Arc::new(own))
+                    .chain(chain.iter().cloned())
+                    .collect();
+            }
+            let mut dirs = self.dirs.write().unwrap_or_else(|e| e.into_inner());
+            chain = std::sync::Arc::clone(dirs.entry(d.to_path_buf()).or_insert(chain));
+        }
+        chain
+    }
+
+    /// The ignore files of one directory. Those it holds are consulted
+    /// files (see [`walk`]); above the walk root, whose listings the walk
+    /// does not read, so are those it does not hold.
+    fn own_rules(&self, dir: &Path) -> DirRules {
         let has_git = dir.join(".git").exists();
-        let rules = std::sync::Arc::new(DirRules {
-            custom: self.load(dir, &dir.join(IGNORE_FILE)),
-            ignore: self.load(dir, &dir.join(".ignore")),
-            git: self.load(dir, &dir.join(".gitignore")),
-            exclude: if has_git {
-                self.load(dir, &dir.join(".git").join("info").join("exclude"))
-            } else {
-                None
-            },
-            has_git,
+        let exclude = dir.join(".git").join("info").join("exclude");
+        let candidates = [
+            dir.join(IGNORE_FILE),
+            dir.join(".ignore"),
+            dir.join(".gitignore"),
+        ];
+        let [custom, ignore, git] = candidates.map(|file| {
+            let rules = self.load(dir, &file);
+            (rules, file)
         });
-        let mut dirs = self.dirs.write().unwrap_or_else(|e| e.into_inner());
-        std::sync::Arc::clone(dirs.entry(dir.to_path_buf()).or_insert(rules))
+        let above_root = dir != self.absolute && self.absolute.starts_with(dir);
+        let exclude = has_git.then(|| (self.load(dir, &exclude), exclude));
+        let mut consulted = self.consulted.lock().unwrap_or_else(|e| e.into_inner());
+        for (rules, file) in [&custom, &ignore, &git] {
+            if rules.is_some() || above_root {
+                consulted.push(file.clone());
+            }
+        }
+        if above_root {
+            consulted.push(dir.join(".git"));
+        }
+        if let Some((_, file)) = &exclude {
+            consulted.push(file.clone());
+        }
+        DirRules {
+            custom: custom.0,
+            ignore: ignore.0,
+            git: git.0,
+            exclude: exclude.and_then(|e| e.0),
+            has_git,
+        }
     }
 
     /// One ignore file's rules: `None` when it is absent, reported when it
@@ -395,6 +492,10 @@ impl IgnoreRules {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .any(|(p, _)| p == path)
+    }
+
+    fn consulted(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *self.consulted.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn problems(&self) -> Vec<(PathBuf, Skip)> {

@@ -67,6 +67,8 @@ pub(crate) struct Limits {
     pub(crate) disabled_generated_markers: Vec<String>,
     /// Paths never flagged `generated`.
     pub(crate) not_generated: globset::GlobSet,
+    /// The globs `not_generated` was built from, as configured.
+    pub(crate) not_generated_globs: Vec<String>,
     /// Read cost below which no advice is given (see [`DEFAULT_ADVICE_TOKENS`]).
     pub(crate) advice_tokens: u64,
     /// Lock file names (exact match on the file name).
@@ -89,6 +91,7 @@ impl Default for Limits {
             generated_markers: Vec::new(),
             disabled_generated_markers: Vec::new(),
             not_generated: globset::GlobSet::empty(),
+            not_generated_globs: Vec::new(),
             advice_tokens: DEFAULT_ADVICE_TOKENS,
             lockfiles: DEFAULT_LOCKFILES.iter().map(|s| s.to_string()).collect(),
             data_file_tokens: 5_000,

@@ -138,6 +138,7 @@ pub(super) fn build(
             }
         }
     }
+    limits.not_generated_globs = section.not_generated.clone();
     limits.not_generated = not_generated.build().map_err(|e| Error::Config {
         path: loaded.path.clone(),
         message: format!("scan.not_generated: {e}"),

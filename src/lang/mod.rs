@@ -47,6 +47,24 @@ pub enum SymbolKind {
 }
 
 impl SymbolKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [SymbolKind; 14] = [
+        SymbolKind::Function,
+        SymbolKind::Method,
+        SymbolKind::Class,
+        SymbolKind::Struct,
+        SymbolKind::Enum,
+        SymbolKind::Union,
+        SymbolKind::Interface,
+        SymbolKind::Trait,
+        SymbolKind::Impl,
+        SymbolKind::Macro,
+        SymbolKind::Module,
+        SymbolKind::Namespace,
+        SymbolKind::Type,
+        SymbolKind::Section,
+    ];
+
     /// The name JSON and reports print.
     pub fn name(self) -> &'static str {
         match self {
@@ -168,6 +186,33 @@ pub fn detect(path: &Path) -> Option<&'static Language> {
 
 #[cfg(test)]
 mod tests {
+    use super::SymbolKind;
+
+    /// Stored indexes name a kind by its place in `ALL`: every kind must
+    /// be there once (the match fails to compile when a kind is added).
+    #[test]
+    fn every_symbol_kind_is_listed_once() {
+        for (i, kind) in SymbolKind::ALL.iter().enumerate() {
+            let place = match kind {
+                SymbolKind::Function => 0,
+                SymbolKind::Method => 1,
+                SymbolKind::Class => 2,
+                SymbolKind::Struct => 3,
+                SymbolKind::Enum => 4,
+                SymbolKind::Union => 5,
+                SymbolKind::Interface => 6,
+                SymbolKind::Trait => 7,
+                SymbolKind::Impl => 8,
+                SymbolKind::Macro => 9,
+                SymbolKind::Module => 10,
+                SymbolKind::Namespace => 11,
+                SymbolKind::Type => 12,
+                SymbolKind::Section => 13,
+            };
+            assert_eq!(place, i, "{kind}");
+        }
+    }
+
     use super::*;
     use std::collections::HashSet;
 

@@ -9,7 +9,7 @@ pub(crate) mod refs;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::budget::{self, Facts};
 use crate::cache::{Cache, CachedSymbol, Entry, Key};
@@ -30,13 +30,66 @@ pub(crate) fn price<T: Send>(
     tokenizer: &Tokenizer,
     also: impl Fn(&FileStat, &Source) -> T + Sync,
 ) -> (Vec<(FileStat, T)>, Vec<SkippedPath>) {
-    let files = Mutex::new(Vec::new());
-    let skipped = Mutex::new(Vec::new());
+    let (walked, _) = price_reusing(config, tokenizer, |_, _, _| Err(()), also);
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for found in walked {
+        match found {
+            Walked::Priced { stat, also, .. } => files.push((stat, also)),
+            Walked::Skipped { skipped: skip, .. } => skipped.push(skip),
+            Walked::Known { .. } | Walked::Dir { .. } => {}
+        }
+    }
+    (files, skipped)
+}
+
+/// One path of a walk priced with [`price_reusing`].
+pub(crate) enum Walked<T, S> {
+    /// Read and priced, with what `also` made of it and the state `known`
+    /// returned for it.
+    Priced { stat: FileStat, also: T, state: S },
+    /// Not read: `known` already knows it.
+    Known { rel: String },
+    /// A directory entered, before its entries were listed.
+    Dir { rel: String, path: PathBuf },
+    /// Skipped (binary, too large, unreadable...), with the state `known`
+    /// returned when it was asked.
+    Skipped {
+        skipped: SkippedPath,
+        state: Option<S>,
+    },
+}
+
+impl<T, S> Walked<T, S> {
+    fn path(&self) -> &str {
+        match self {
+            Walked::Priced { stat, .. } => &stat.path,
+            Walked::Known { rel, .. } | Walked::Dir { rel, .. } => rel,
+            Walked::Skipped { skipped, .. } => &skipped.path,
+        }
+    }
+}
+
+/// [`price`], asking `known` first about each file (its path from the
+/// root, where it is, whether it is an unfollowed symlink): a file it
+/// already knows (`Ok`) is not read; otherwise it returns some state
+/// (what it saw of the file) that comes back with the priced file.
+/// Sorted by path, each path once; with the files the walk consulted
+/// besides the listings (see [`walk::walk`]).
+pub(crate) fn price_reusing<T: Send, S: Send>(
+    config: &InputConfig,
+    tokenizer: &Tokenizer,
+    known: impl Fn(&str, &Path, bool) -> Result<(), S> + Sync,
+    also: impl Fn(&FileStat, &Source) -> T + Sync,
+) -> (Vec<Walked<T, S>>, Vec<PathBuf>) {
+    let found = Mutex::new(Vec::new());
     let progress = Progress::new(config.progress);
     let bytes_done = AtomicU64::new(0);
     let several = config.paths.len() > 1;
+    let partial = AtomicBool::new(false);
+    let mut consulted = Vec::new();
     let cache = match &config.cache_dir {
-        Some(dir) => Cache::open(dir, &config.paths),
+        Some(dir) => Cache::open_partial(dir, &config.paths),
         None => Cache::disabled(),
     };
     let project = config
@@ -49,39 +102,76 @@ pub(crate) fn price<T: Send>(
             None => several.then(|| root_label(std::slice::from_ref(root))),
         };
         let is_file_root = root.is_file();
-        let visit = |found: Found| {
-            let (path, rel, symlink) = match found {
+        let visit = |walked: Found| {
+            let (path, rel, symlink) = match walked {
                 Found::File { path, rel, symlink } => (path, rel, symlink),
+                Found::Dir { path, rel } => {
+                    let rel = qualify(prefix.as_deref(), &rel, is_file_root);
+                    lock(&found).push(Walked::Dir { rel, path });
+                    return;
+                }
                 Found::Skipped { rel, skip } => {
                     let path = qualify(prefix.as_deref(), &rel, is_file_root);
-                    lock(&skipped).push(SkippedPath { path, skip });
+                    lock(&found).push(Walked::Skipped {
+                        skipped: SkippedPath { path, skip },
+                        state: None,
+                    });
                     return;
                 }
             };
             let rel = qualify(prefix.as_deref(), &rel, is_file_root);
+            let state = match known(&rel, &path, symlink) {
+                Ok(()) => {
+                    partial.store(true, Ordering::Relaxed);
+                    lock(&found).push(Walked::Known { rel });
+                    return;
+                }
+                Err(state) => state,
+            };
             match crate::source::read(&path, config.max_file_bytes, symlink) {
                 Ok(source) => {
                     let stat = price_file(rel, &source, config, tokenizer, &cache);
-                    let extra = also(&stat, &source);
+                    let also = also(&stat, &source);
                     let total =
                         bytes_done.fetch_add(source.bytes, Ordering::Relaxed) + source.bytes;
                     progress.file_done(total);
-                    lock(&files).push((stat, extra));
+                    lock(&found).push(Walked::Priced { stat, also, state });
                 }
-                Err(skip) => lock(&skipped).push(SkippedPath { path: rel, skip }),
+                Err(skip) => lock(&found).push(Walked::Skipped {
+                    skipped: SkippedPath { path: rel, skip },
+                    state: Some(state),
+                }),
             }
         };
-        walk::walk(root, &config.walk, &config.filter, visit);
+        consulted.extend(walk::walk(root, &config.walk, &config.filter, visit));
     }
     progress.finish();
+    if !partial.load(Ordering::Relaxed) {
+        // Every file was priced: the pack holds exactly this tree.
+        cache.trim_unused();
+    }
     cache.persist();
-    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    files.dedup_by(|a, b| a.0.path == b.0.path);
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    skipped.dedup_by(|a, b| a.path == b.path);
-    (files, skipped)
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Directories, then files, then skips of the same path, as `price`
+    // always listed them.
+    let rank = |w: &Walked<T, S>| match w {
+        Walked::Dir { .. } => 0,
+        Walked::Priced { .. } | Walked::Known { .. } => 1,
+        Walked::Skipped { .. } => 2,
+    };
+    found.sort_by(|a, b| a.path().cmp(b.path()).then(rank(a).cmp(&rank(b))));
+    let mut last: [Option<String>; 3] = [None, None, None];
+    found.retain(|w| {
+        let last = &mut last[rank(w)];
+        if last.as_deref() == Some(w.path()) {
+            return false;
+        }
+        *last = Some(w.path().to_string());
+        true
+    });
+    consulted.sort();
+    consulted.dedup();
+    (found, consulted)
 }
 
 /// Counts, judges and (unless turned off) finds the symbols of one file,

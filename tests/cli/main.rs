@@ -13,6 +13,7 @@ mod init;
 mod layout;
 mod mcp;
 mod refs;
+mod refs_store;
 mod scan_bad_input;
 mod scan_counts;
 mod scan_output;

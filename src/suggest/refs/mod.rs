@@ -21,9 +21,122 @@ use crate::suggest::paths::is_peripheral;
 use crate::suggest::words;
 
 mod document;
+mod stored;
 
 use document::ident_hash;
 pub(crate) use document::{FileWords, file_words, qualified_segments};
+
+/// The bytes of one posting: the document (u32), then its count in each
+/// field (u16), little-endian.
+const POSTING_BYTES: usize = 4 + 2 * FIELDS;
+
+/// Every term's postings end to end, [`POSTING_BYTES`] each: built here,
+/// or the stored bytes themselves (a query reads the few terms it needs,
+/// so a loaded index decodes none of them up front).
+struct Postings {
+    bytes: std::sync::Arc<Vec<u8>>,
+    /// Where they start in `bytes`.
+    at: usize,
+    /// How many there are.
+    count: usize,
+}
+
+impl Postings {
+    /// The `count` postings at `at` in `bytes` (`None` when they do not fit).
+    fn new(bytes: std::sync::Arc<Vec<u8>>, at: usize, count: usize) -> Option<Postings> {
+        let end = count.checked_mul(POSTING_BYTES)?.checked_add(at)?;
+        (end <= bytes.len()).then_some(Postings { bytes, at, count })
+    }
+
+    /// How many postings there are.
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Postings `from..to` as bytes (empty when out of range).
+    fn get(&self, from: usize, to: usize) -> &[u8] {
+        let start = self.at + from * POSTING_BYTES;
+        let end = self.at + to * POSTING_BYTES;
+        self.bytes.get(start..end).unwrap_or(&[])
+    }
+
+    /// All of them, as stored.
+    fn all(&self) -> &[u8] {
+        self.get(0, self.len())
+    }
+}
+
+/// Reads stored postings: their bytes, or `None` when they are damaged.
+pub(crate) type LoadPostings = Box<dyn Fn() -> Option<Vec<u8>> + Send + Sync>;
+
+/// The postings, built here or read on first use from where they are
+/// kept (a name query never needs them).
+struct LazyPostings {
+    loaded: std::sync::OnceLock<Postings>,
+    load: Option<LoadPostings>,
+    /// How many there are meant to be.
+    count: usize,
+}
+
+impl LazyPostings {
+    fn get(&self) -> &Postings {
+        self.loaded.get_or_init(|| {
+            let bytes = self.load.as_ref().and_then(|load| load());
+            // Damaged postings (never expected: they carry a checksum)
+            // answer nothing rather than something wrong.
+            let bytes = bytes
+                .filter(|b| b.len() == self.count * POSTING_BYTES)
+                .unwrap_or_default();
+            let count = bytes.len() / POSTING_BYTES;
+            Postings::new(std::sync::Arc::new(bytes), 0, count).unwrap_or_else(|| Postings {
+                bytes: std::sync::Arc::new(Vec::new()),
+                at: 0,
+                count: 0,
+            })
+        })
+    }
+}
+
+/// One term's postings.
+struct PostingList<'a> {
+    bytes: &'a [u8],
+    /// How many documents the index has: a posting naming another is
+    /// left out (only a damaged store could hold one).
+    documents: usize,
+}
+
+impl PostingList<'_> {
+    fn len(&self) -> usize {
+        self.bytes.len() / POSTING_BYTES
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, [u16; FIELDS])> + '_ {
+        self.bytes.chunks_exact(POSTING_BYTES).filter_map(|p| {
+            let doc = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+            let count = |i: usize| u16::from_le_bytes([p[4 + 2 * i], p[5 + 2 * i]]);
+            ((doc as usize) < self.documents)
+                .then(|| (doc, [count(0), count(1), count(2), count(3)]))
+        })
+    }
+}
+
+/// The average length of each field, at least 1.
+fn average_lengths(lengths: &[[u32; FIELDS]]) -> [f64; FIELDS] {
+    let mut average = [0.0; FIELDS];
+    for l in lengths {
+        for (a, &n) in average.iter_mut().zip(l) {
+            *a += f64::from(n);
+        }
+    }
+    for a in &mut average {
+        *a = (*a / lengths.len().max(1) as f64).max(1.0);
+    }
+    average
+}
 
 /// The fields of a symbol's document, in this order everywhere.
 const FIELDS: usize = 4;
@@ -96,9 +209,13 @@ pub(crate) struct Index {
     docs: Vec<(u32, u32)>,
     lengths: Vec<[u32; FIELDS]>,
     average: [f64; FIELDS],
-    numbers: FxHashMap<String, u32>,
-    /// Term number -> (document, count per field).
-    postings: Vec<Vec<(u32, [u16; FIELDS])>>,
+    /// The terms, sorted: term `t` is `term_text[term_ends[t-1]..term_ends[t]]`.
+    term_text: String,
+    term_ends: Vec<u32>,
+    /// Term `t`'s postings are postings `posting_starts[t]..posting_starts[t + 1]`
+    /// of `postings`: (document, count per field), by document.
+    posting_starts: Vec<u32>,
+    postings: LazyPostings,
     references: Vec<u32>,
     /// How many other files use each document's name in their code.
     spread: Vec<u32>,
@@ -115,7 +232,7 @@ impl Index {
         let mut lengths = Vec::new();
         let mut own_uses = Vec::new();
         let mut numbers: FxHashMap<String, u32> = FxHashMap::default();
-        let mut postings: Vec<Vec<(u32, [u16; FIELDS])>> = Vec::new();
+        let mut by_term: Vec<Vec<(u32, [u16; FIELDS])>> = Vec::new();
         let mut files_using: FxHashMap<u64, u32> = FxHashMap::default();
         let mut used_at_home: Vec<bool> = Vec::new();
         for (f, file_words) in words.into_iter().enumerate() {
@@ -138,7 +255,7 @@ impl Index {
                     let next = numbers.len() as u32;
                     let n = *numbers.entry(term).or_insert(next);
                     if n == next {
-                        postings.push(Vec::new());
+                        by_term.push(Vec::new());
                     }
                     n
                 })
@@ -149,19 +266,39 @@ impl Index {
                 lengths.push(doc.lengths);
                 own_uses.push(doc.own_uses);
                 for (term, counts) in doc.terms {
-                    postings[global[term as usize] as usize].push((id, counts));
+                    by_term[global[term as usize] as usize].push((id, counts));
                 }
             }
         }
-        let mut average = [0.0; FIELDS];
-        for l in &lengths {
-            for (a, &n) in average.iter_mut().zip(l) {
-                *a += f64::from(n);
+        // Terms in sorted order, their postings laid end to end.
+        let mut sorted: Vec<(String, u32)> = numbers.into_iter().collect();
+        sorted.sort_unstable();
+        let mut term_text = String::new();
+        let mut term_ends = Vec::with_capacity(sorted.len());
+        let mut posting_starts = Vec::with_capacity(sorted.len() + 1);
+        let total: usize = by_term.iter().map(Vec::len).sum();
+        let mut postings = Vec::with_capacity(total * POSTING_BYTES);
+        posting_starts.push(0);
+        for (term, n) in sorted {
+            term_text.push_str(&term);
+            term_ends.push(term_text.len() as u32);
+            for &(doc, counts) in &by_term[n as usize] {
+                postings.extend_from_slice(&doc.to_le_bytes());
+                for count in counts {
+                    postings.extend_from_slice(&count.to_le_bytes());
+                }
             }
+            posting_starts.push((postings.len() / POSTING_BYTES) as u32);
         }
-        for a in &mut average {
-            *a = (*a / lengths.len().max(1) as f64).max(1.0);
-        }
+        let count = postings.len() / POSTING_BYTES;
+        let postings = LazyPostings {
+            loaded: std::sync::OnceLock::from(
+                Postings::new(std::sync::Arc::new(postings), 0, count)
+                    .expect("built to hold exactly `count` postings"),
+            ),
+            load: None,
+            count,
+        };
         let references = docs
             .iter()
             .zip(&own_uses)
@@ -198,13 +335,47 @@ impl Index {
         Index {
             files,
             docs,
+            average: average_lengths(&lengths),
             lengths,
-            average,
-            numbers,
+            term_text,
+            term_ends,
+            posting_starts,
             postings,
             references,
             spread,
             in_tests,
+        }
+    }
+
+    /// The postings of `term`: (document, count per field), by document.
+    fn postings(&self, term: &str) -> PostingList<'_> {
+        let text = |t: usize| {
+            let from = if t == 0 {
+                0
+            } else {
+                self.term_ends[t - 1] as usize
+            };
+            &self.term_text[from..self.term_ends[t] as usize]
+        };
+        let (mut low, mut high) = (0, self.term_ends.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match text(middle).cmp(term) {
+                Ordering::Less => low = middle + 1,
+                Ordering::Greater => high = middle,
+                Ordering::Equal => {
+                    let from = self.posting_starts[middle] as usize;
+                    let to = self.posting_starts[middle + 1] as usize;
+                    return PostingList {
+                        bytes: self.postings.get().get(from, to),
+                        documents: self.docs.len(),
+                    };
+                }
+            }
+        }
+        PostingList {
+            bytes: &[],
+            documents: 0,
         }
     }
 
@@ -329,17 +500,13 @@ impl Index {
         // Only documents holding the rarest wanted term can hold them all.
         let Some(rarest) = wanted
             .iter()
-            .map(|t| {
-                self.numbers
-                    .get(t)
-                    .map_or(&[][..], |&n| &self.postings[n as usize][..])
-            })
-            .min_by_key(|p| p.len())
+            .map(|t| self.postings(t))
+            .min_by_key(PostingList::len)
         else {
             return Vec::new();
         };
         let mut hits = Vec::new();
-        for doc in rarest.iter().map(|&(doc, _)| doc as usize) {
+        for doc in rarest.iter().map(|(doc, _)| doc as usize) {
             let span = &self.symbol(doc).span;
             let mut have: Vec<String> = Vec::new();
             words::terms(&span.qualified_name, |t| have.push(t));
@@ -395,13 +562,13 @@ impl Index {
         // Per document: the BM25F sum and the idf of query terms in its name.
         let mut scores: FxHashMap<u32, (f64, f64)> = FxHashMap::default();
         for term in &wanted {
-            let Some(&number) = self.numbers.get(term) else {
+            let postings = self.postings(term);
+            if postings.is_empty() {
                 continue;
-            };
-            let postings = &self.postings[number as usize];
+            }
             let df = postings.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            for &(doc, counts) in postings {
+            for (doc, counts) in postings.iter() {
                 let lengths = &self.lengths[doc as usize];
                 let weighted: f64 = [DOC, PLACE, BODY]
                     .into_iter()
@@ -420,13 +587,13 @@ impl Index {
         }
         // Joined words count in names only, and for half: they are a guess.
         for term in &joined {
-            let Some(&number) = self.numbers.get(term) else {
+            let postings = self.postings(term);
+            if postings.is_empty() {
                 continue;
-            };
-            let postings = &self.postings[number as usize];
+            }
             let df = postings.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            for &(doc, _) in postings.iter().filter(|(_, c)| c[NAME] > 0) {
+            for (doc, _) in postings.iter().filter(|(_, c)| c[NAME] > 0) {
                 scores.entry(doc).or_default().1 += 0.5 * idf;
             }
         }

@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{price, price_file};
+mod store;
+
+use super::price_file;
 use crate::cache::Cache;
 use crate::config::input::InputConfig;
 use crate::error::{Error, plain_io_message};
@@ -31,10 +33,11 @@ impl Corpus {
     /// Every file of the project, priced and indexed: what a server keeps
     /// warm for name and word queries.
     pub(crate) fn whole(input: &InputConfig, tokenizer: &Tokenizer) -> Corpus {
-        let (files, words) = priced_with_words(input, tokenizer);
-        let files: Arc<[FileStat]> = files.into();
-        let index = Some(Index::build(Arc::clone(&files), words));
-        Corpus { files, index }
+        let corpus = store::corpus(input, tokenizer, &|_| Ok(Vec::new()));
+        corpus.unwrap_or_else(|_| Corpus {
+            files: Arc::new([]),
+            index: None,
+        })
     }
 
     /// Prices what `queries` need: every file of the walk when one needs
@@ -48,40 +51,43 @@ impl Corpus {
         let needs_index = queries
             .iter()
             .any(|q| matches!(q, Query::Name(_) | Query::Text(_) | Query::Dir { .. }));
-        let (mut files, mut words) = if needs_index {
-            priced_with_words(input, tokenizer)
-        } else {
-            (Vec::new(), Vec::new())
-        };
         let root = &input.paths[0];
-        let cache = match &input.cache_dir {
-            // Read-only here: persisting would keep only these few entries.
-            Some(dir) => Cache::open(dir, std::slice::from_ref(root)),
-            None => Cache::disabled(),
-        };
-        for query in queries {
-            let (Query::File { rel, path } | Query::Line { rel, path, .. }) = query else {
-                continue;
+        // The files named by path that `walked` does not hold.
+        let named = |walked: &[FileStat]| -> Result<Vec<(FileStat, FileWords)>, Error> {
+            let cache = match &input.cache_dir {
+                // Read-only here: persisting would keep only these few entries.
+                Some(dir) => Cache::open(dir, std::slice::from_ref(root)),
+                None => Cache::disabled(),
             };
-            if files.iter().any(|f| f.path == *rel) {
-                continue;
+            let mut priced: Vec<(FileStat, FileWords)> = Vec::new();
+            for query in queries {
+                let (Query::File { rel, path } | Query::Line { rel, path, .. }) = query else {
+                    continue;
+                };
+                let known = |f: &FileStat| f.path == *rel;
+                if walked.iter().any(known) || priced.iter().any(|(f, _)| known(f)) {
+                    continue;
+                }
+                let source = crate::source::read(path, input.max_file_bytes, false)
+                    .map_err(|skip| Error::Usage(format!("cannot read {rel}: {}", skip.message)))?;
+                let stat = price_file(rel.clone(), &source, input, tokenizer, &cache);
+                let words = if needs_index {
+                    refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(&stat))
+                } else {
+                    FileWords::default()
+                };
+                priced.push((stat, words));
             }
-            let source = crate::source::read(path, input.max_file_bytes, false)
-                .map_err(|skip| Error::Usage(format!("cannot read {rel}: {}", skip.message)))?;
-            let stat = price_file(rel.clone(), &source, input, tokenizer, &cache);
-            if needs_index {
-                words.push(refs::file_words(
-                    &stat.path,
-                    &source.text,
-                    &stat.symbols,
-                    is_code(&stat),
-                ));
-            }
-            files.push(stat);
+            Ok(priced)
+        };
+        if needs_index {
+            return store::corpus(input, tokenizer, &named);
         }
-        let files: Arc<[FileStat]> = files.into();
-        let index = needs_index.then(|| Index::build(Arc::clone(&files), words));
-        Ok(Corpus { files, index })
+        let files: Vec<FileStat> = named(&[])?.into_iter().map(|(f, _)| f).collect();
+        Ok(Corpus {
+            files: files.into(),
+            index: None,
+        })
     }
 }
 
@@ -118,17 +124,6 @@ pub(crate) fn fingerprint(input: &InputConfig) -> u128 {
         hasher.update(&modified.to_le_bytes());
     }
     hasher.digest128()
-}
-
-/// Every file of the walk priced, with the words the index needs.
-fn priced_with_words(
-    input: &InputConfig,
-    tokenizer: &Tokenizer,
-) -> (Vec<FileStat>, Vec<FileWords>) {
-    let (priced, _skipped) = price(input, tokenizer, |stat, source| {
-        refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat))
-    });
-    priced.into_iter().unzip()
 }
 
 /// What a query asks for.

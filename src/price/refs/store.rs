@@ -1,0 +1,1140 @@
+//! The refs corpus kept between runs: every file of the walk priced, with
+//! its words, and the index over them, in one file of the cache
+//! directory (`v<N>/<hash>.pack`, named from the root like the cache's
+//! packs, so `cache clear` removes it).
+//!
+//! A file is taken from the store without being read when its size,
+//! modification and change times and inode are those stored, and those
+//! times are older than the store by a margin (a file written in the same
+//! second as the store could change again unseen: it is read again, as
+//! git does with "racily clean" entries). When no file changed, the
+//! stored index is loaded as it is; otherwise only the changed files are
+//! read and the index is rebuilt from the stored words of the others.
+//! Everything the figures depend on (ctxbudget's version, grammar tables,
+//! encoding, limits, walk options) keys the whole store.
+//!
+//! The store is read within a bound and checked (magic, format,
+//! checksum, then every number used as an index): a damaged store is
+//! ignored and replaced, never trusted. It is written atomically.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_128;
+
+use super::{Corpus, is_code};
+use crate::budget::Limits;
+use crate::codec::{Reader, Writer};
+use crate::config::input::InputConfig;
+use crate::error::Error;
+use crate::lang::SymbolKind;
+use crate::price::{Walked, price_reusing};
+use crate::source::Shape;
+use crate::stats::{FileStat, Flag, SymbolStat, Verdict};
+use crate::suggest::refs::{self, FileWords, Index};
+use crate::syntax::Span;
+use crate::tokenize::Tokenizer;
+use crate::walk::WalkOptions;
+
+const MAGIC: &[u8; 15] = b"ctxbudget-refs\n";
+/// Bumped whenever the layout or the meaning of a field changes.
+const FORMAT: u32 = 1;
+/// [`SETTLED_NANOS`]; test builds take another margin from
+/// `CTXBUDGET_TEST_SETTLED_NANOS`, so that tests can reuse files they have
+/// just written (whose change time is always now).
+fn settled_nanos() -> u128 {
+    #[cfg(debug_assertions)]
+    if let Some(nanos) = std::env::var("CTXBUDGET_TEST_SETTLED_NANOS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return nanos;
+    }
+    SETTLED_NANOS
+}
+
+/// The magic, the format and each section's length and checksum (main,
+/// postings, words).
+const HEAD_BYTES: usize = MAGIC.len() + 4 + 3 * (8 + 16);
+/// A store larger than this is not loaded (it is rebuilt).
+const STORE_BYTES: u64 = 1 << 30;
+/// How much older than the store a file's times must be for the file to
+/// be trusted unread: more than the coarsest timestamp granularity of
+/// common filesystems (FAT keeps two seconds).
+const SETTLED_NANOS: u128 = 3_000_000_000;
+
+/// What the file system says about a file, compared instead of reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    len: u64,
+    modified: u128,
+    changed: u128,
+    inode: u64,
+}
+
+impl Stamp {
+    /// For a file whose stamp could not be taken: never equal to a real
+    /// one and never settled.
+    const UNKNOWN: Stamp = Stamp {
+        len: u64::MAX,
+        modified: u128::MAX,
+        changed: u128::MAX,
+        inode: u64::MAX,
+    };
+
+    /// The stamp of the file at `path` (following a link, as reading does).
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let nanos = |t: std::io::Result<SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos())
+        };
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+                + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+            (changed, meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = (0, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified: nanos(meta.modified()),
+            changed,
+            inode,
+        })
+    }
+
+    /// Whether the file was last touched well before `built_at`.
+    fn settled_before(&self, built_at: u128) -> bool {
+        self.modified
+            .max(self.changed)
+            .saturating_add(settled_nanos())
+            < built_at
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.u64(self.len);
+        w.u128(self.modified);
+        w.u128(self.changed);
+        w.u64(self.inode);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Option<Stamp> {
+        Some(Stamp {
+            len: r.u64()?,
+            modified: r.u128()?,
+            changed: r.u128()?,
+            inode: r.u64()?,
+        })
+    }
+}
+
+/// One file of the stored walk.
+#[derive(Debug)]
+struct Record {
+    stamp: Stamp,
+    /// For a priced file: its number in the stored files, and where its
+    /// words are in the words section. `None` for a file the walk skipped
+    /// (binary, too large).
+    priced: Option<(usize, Range<usize>)>,
+    /// Whether it may be taken unread.
+    reusable: bool,
+}
+
+/// A store as loaded: its records at once; its files and index decoded
+/// on a thread of their own while the walk runs; its words read only when
+/// the index must be built again.
+struct Stored {
+    records: FxHashMap<String, Record>,
+    /// When it was made: what "settled" is measured against.
+    built_at: u128,
+    tree: Tree,
+    /// How many records are priced files.
+    priced: usize,
+    decoding: Mutex<Option<std::thread::JoinHandle<Option<Decoded>>>>,
+    decoded: OnceLock<Option<Decoded>>,
+    /// The words section, read on first use (`None`: damaged).
+    words: OnceLock<Option<Vec<u8>>>,
+    /// The open store, where the words section is.
+    file: Option<std::fs::File>,
+    words_section: Section,
+}
+
+/// A section of the store file read on demand.
+#[derive(Debug, Clone, Copy)]
+struct Section {
+    at: u64,
+    length: u64,
+    checksum: u128,
+}
+
+impl Section {
+    /// Its bytes in `file`, when they are intact.
+    fn read(&self, mut file: &std::fs::File) -> Option<Vec<u8>> {
+        file.seek(SeekFrom::Start(self.at)).ok()?;
+        let mut bytes = Vec::with_capacity(usize::try_from(self.length).ok()?);
+        file.take(self.length).read_to_end(&mut bytes).ok()?;
+        (bytes.len() as u64 == self.length && xxh3_128(&bytes) == self.checksum).then_some(bytes)
+    }
+}
+
+/// The stored files, by path, and the index over them.
+struct Decoded {
+    files: Arc<[FileStat]>,
+    index: Option<Index>,
+}
+
+/// What the walk found at one path, in path order.
+enum Found {
+    /// Unchanged since the store: its record there.
+    Kept(String),
+    Priced(Box<(FileStat, FileWords)>, Stamp),
+    Skipped(String, Stamp),
+}
+
+/// The corpus of [`Corpus::whole`]: from the store where it still holds,
+/// and stored again when anything changed. `extra` prices the files the
+/// queries name that the walk left out (given the walk's files); a corpus
+/// with such files is not stored.
+pub(super) fn corpus(
+    input: &InputConfig,
+    tokenizer: &Tokenizer,
+    extra: &Extra<'_>,
+) -> Result<Corpus, Error> {
+    corpus_from(input, tokenizer, extra, true)
+}
+
+/// Prices the files the walk left out, given the walk's files.
+pub(super) type Extra<'a> = dyn Fn(&[FileStat]) -> Result<Vec<(FileStat, FileWords)>, Error> + 'a;
+
+/// [`corpus`], starting from the store when `use_store` (a store found
+/// inconsistent is set aside and the corpus built again without it).
+fn corpus_from(
+    input: &InputConfig,
+    tokenizer: &Tokenizer,
+    extra: &Extra<'_>,
+    use_store: bool,
+) -> Result<Corpus, Error> {
+    let settings = settings(input, tokenizer);
+    let path = store_path(input);
+    let stored = path
+        .as_deref()
+        .filter(|_| use_store)
+        .and_then(|p| Stored::load(p, settings));
+    let context = Context {
+        input,
+        tokenizer,
+        extra,
+        settings,
+        path,
+        built_at: now(),
+        tree: Mutex::new(Tree::default()),
+    };
+    // Nothing changed since the store was written: no walk at all.
+    if stored.as_ref().is_some_and(|s| s.tree_unchanged(input))
+        && let Some(stored) = stored
+    {
+        let mut rels: Vec<&String> = stored.records.keys().collect();
+        rels.sort_unstable();
+        let found = rels
+            .into_iter()
+            .map(|rel| Found::Kept(rel.clone()))
+            .collect();
+        *lock(&context.tree) = stored.tree.clone();
+        return context.as_stored(found, stored, false);
+    }
+    let root = &input.paths[0];
+    let (walked, consulted) = price_reusing(
+        input,
+        tokenizer,
+        |rel, path, symlink| {
+            if !symlink && !faithful(root, rel, path) {
+                lock(&context.tree).complete = false;
+            }
+            let stamp = (!symlink).then(|| Stamp::of(path)).flatten();
+            match (&stored, stamp) {
+                (Some(stored), Some(stamp)) => match stored.records.get(rel) {
+                    Some(record) if record.reusable && record.stamp == stamp => Ok(()),
+                    _ => Err(Some(stamp)),
+                },
+                (None, stamp) => Err(stamp),
+                (_, None) => Err(None),
+            }
+        },
+        |stat, source| refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat)),
+    );
+    let mut tree = lock(&context.tree).clone();
+    tree.consulted = consulted
+        .iter()
+        .map(|p| {
+            (
+                crate::text::os_name(p.as_os_str()).into_owned(),
+                Stamp::of(p),
+            )
+        })
+        .collect();
+    tree.complete &= consulted.iter().all(|p| p.to_str().is_some());
+    let mut found = Vec::with_capacity(walked.len());
+    for w in walked {
+        match w {
+            Walked::Known { rel } => found.push(Found::Kept(rel)),
+            Walked::Priced { stat, also, state } => {
+                // A file that could not be stamped is stored as never
+                // matching: it is read again next time.
+                let stamp = state.unwrap_or(Stamp::UNKNOWN);
+                found.push(Found::Priced(Box::new((stat, also)), stamp));
+            }
+            Walked::Skipped {
+                skipped,
+                state: Some(Some(stamp)),
+            } => found.push(Found::Skipped(skipped.path, stamp)),
+            // An unfollowed link: its directory's listing says all.
+            Walked::Skipped {
+                state: Some(None), ..
+            } => {}
+            // A directory or ignore file that could not be read: a later
+            // walk may read it, and nothing here would tell.
+            Walked::Skipped { state: None, .. } => tree.complete = false,
+            Walked::Dir { rel, path } => {
+                let stamp = Stamp::of(&path);
+                tree.complete &= stamp.is_some() && faithful(root, &rel, &path);
+                tree.dirs.push((rel, stamp.unwrap_or(Stamp::UNKNOWN)));
+            }
+        }
+    }
+    *lock(&context.tree) = tree;
+
+    let unchanged = stored.as_ref().is_some_and(|s| {
+        let kept_priced = found
+            .iter()
+            .filter(|f| matches!(f, Found::Kept(rel) if s.records[rel.as_str()].priced.is_some()))
+            .count();
+        kept_priced == s.priced && !found.iter().any(|f| matches!(f, Found::Priced(..)))
+    });
+    // Whether the next run would find anything different in the store.
+    let store_changed = stored.as_ref().is_none_or(|s| {
+        found.len() != s.records.len() || !found.iter().all(|f| matches!(f, Found::Kept(..)))
+    });
+    match stored {
+        Some(stored) if unchanged => context.as_stored(found, stored, store_changed),
+        stored => context.rebuild(found, stored, Vec::new()),
+    }
+}
+
+/// What one build of the corpus works with.
+struct Context<'a> {
+    input: &'a InputConfig,
+    tokenizer: &'a Tokenizer,
+    extra: &'a Extra<'a>,
+    settings: u128,
+    path: Option<PathBuf>,
+    built_at: u128,
+    /// What this walk saw of the tree, stored for the next run.
+    tree: Mutex<Tree>,
+}
+
+/// What besides its files' own stamps tells whether the tree is the one
+/// a store was made from.
+#[derive(Debug, Clone)]
+struct Tree {
+    /// Whether the stamps below tell it all: a walk that could not read
+    /// a directory or an ignore file, or met a path it cannot name
+    /// faithfully, is always walked again.
+    complete: bool,
+    /// Each directory walked (`.` for the root) and its stamp: a file
+    /// added, removed or renamed in it changes its times.
+    dirs: Vec<(String, Stamp)>,
+    /// The files consulted besides the listings (ignore files, `.git`,
+    /// the global excludes file), with their stamps (`None`: absent).
+    consulted: Vec<(String, Option<Stamp>)>,
+}
+
+impl Default for Tree {
+    fn default() -> Tree {
+        Tree {
+            complete: true,
+            dirs: Vec::new(),
+            consulted: Vec::new(),
+        }
+    }
+}
+
+/// Whether `path` is `rel` under `root`, so that the next run can find it
+/// from its name alone (names that had to be escaped cannot).
+fn faithful(root: &Path, rel: &str, path: &Path) -> bool {
+    let joined = if rel == "." {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
+    };
+    joined == path
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Context<'_> {
+    /// The corpus when no file changed: the stored files and index.
+    fn as_stored(
+        &self,
+        found: Vec<Found>,
+        stored: Stored,
+        store_changed: bool,
+    ) -> Result<Corpus, Error> {
+        let Some(files) = stored.decoded().map(|d| Arc::clone(&d.files)) else {
+            // Checked by its checksum, so never expected: start over.
+            return corpus_from(self.input, self.tokenizer, self.extra, false);
+        };
+        let named = (self.extra)(&files)?;
+        if !named.is_empty() {
+            return self.rebuild(found, Some(stored), named);
+        }
+        if store_changed && let Some(path) = &self.path {
+            self.write(path, &found, &stored, &[], None);
+        }
+        match stored.decoded.into_inner().flatten().and_then(|d| d.index) {
+            Some(index) => Ok(Corpus {
+                files,
+                index: Some(index),
+            }),
+            None => corpus_from(self.input, self.tokenizer, self.extra, false),
+        }
+    }
+
+    /// The corpus when something changed: the files kept come with their
+    /// stored words, the others were just read; the index is built again
+    /// over all of them, and stored unless `named` (files the walk left
+    /// out, priced already or still to price) holds any.
+    fn rebuild(
+        &self,
+        found: Vec<Found>,
+        stored: Option<Stored>,
+        named: Vec<(FileStat, FileWords)>,
+    ) -> Result<Corpus, Error> {
+        let mut files = Vec::with_capacity(found.len());
+        let mut words = Vec::with_capacity(found.len());
+        let mut new_words = Vec::new();
+        for f in &found {
+            match f {
+                Found::Kept(rel) => {
+                    let Some(stored) = &stored else { continue };
+                    let Some((n, range)) = &stored.records[rel].priced else {
+                        continue;
+                    };
+                    let Some(stat) = stored.decoded().and_then(|d| d.files.get(*n)) else {
+                        return corpus_from(self.input, self.tokenizer, self.extra, false);
+                    };
+                    let decoded = stored.words().and_then(|all| {
+                        FileWords::decode(
+                            &mut Reader::new(all.get(range.clone())?),
+                            stat.symbols.len(),
+                        )
+                    });
+                    let Some(decoded) = decoded else {
+                        // Checked by its checksum, so never expected: start over.
+                        return corpus_from(self.input, self.tokenizer, self.extra, false);
+                    };
+                    files.push(stat.clone());
+                    words.push(decoded);
+                }
+                Found::Priced(priced, _) => {
+                    let (stat, file_words) = &**priced;
+                    let mut w = Writer::new();
+                    file_words.encode(&mut w);
+                    new_words.push(w.into_bytes());
+                    files.push(stat.clone());
+                    words.push(file_words.clone());
+                }
+                Found::Skipped(..) => {}
+            }
+        }
+        let named = if named.is_empty() {
+            (self.extra)(&files)?
+        } else {
+            named
+        };
+        let storable = named.is_empty();
+        for (stat, file_words) in named {
+            files.push(stat);
+            words.push(file_words);
+        }
+        let files: Arc<[FileStat]> = files.into();
+        let index = Index::build(Arc::clone(&files), words);
+        if storable && let Some(path) = &self.path {
+            let base = stored.unwrap_or_else(Stored::empty);
+            self.write(path, &found, &base, &new_words, Some(&index));
+        }
+        Ok(Corpus {
+            files,
+            index: Some(index),
+        })
+    }
+
+    /// Writes the store of this walk: kept records from `base`, new ones
+    /// as found; `new_words` holds the encoded words of each newly priced
+    /// file, in order; `index` is the new index (`None`: `base`'s holds).
+    /// Failures are ignored: the store only ever saves time.
+    fn write(
+        &self,
+        path: &Path,
+        found: &[Found],
+        base: &Stored,
+        new_words: &[Vec<u8>],
+        index: Option<&Index>,
+    ) {
+        let mut main = Writer::new();
+        let mut stats = Writer::new();
+        let mut words: Vec<u8> = Vec::new();
+        main.u128(self.settings);
+        main.u128(self.built_at);
+        main.len(found.len());
+        let mut new_words = new_words.iter();
+        for f in found {
+            let (rel, stamp, priced) = match f {
+                Found::Kept(rel) => {
+                    let record = &base.records[rel];
+                    let priced = match &record.priced {
+                        Some((n, range)) => {
+                            let stat = base.decoded().and_then(|d| d.files.get(*n));
+                            let old = base.words().and_then(|all| all.get(range.clone()));
+                            let (Some(stat), Some(old)) = (stat, old) else {
+                                return;
+                            };
+                            Some((stat, old))
+                        }
+                        None => None,
+                    };
+                    (rel.as_str(), record.stamp, priced)
+                }
+                Found::Priced(priced, stamp) => {
+                    let stat = &priced.0;
+                    let encoded = new_words.next().map_or(&[][..], Vec::as_slice);
+                    (stat.path.as_str(), *stamp, Some((stat, encoded)))
+                }
+                Found::Skipped(rel, stamp) => (rel.as_str(), *stamp, None),
+            };
+            main.str(rel);
+            stamp.encode(&mut main);
+            match priced {
+                Some((stat, encoded)) => {
+                    let failed = stat.verdicts.iter().any(|v| v.flag == Flag::NoSymbols);
+                    main.u8(if failed { 2 } else { 1 });
+                    main.u64(words.len() as u64);
+                    main.len(encoded.len());
+                    encode_stat(&mut stats, stat);
+                    words.extend_from_slice(encoded);
+                }
+                None => main.u8(0),
+            }
+        }
+        let tree = lock(&self.tree);
+        let simple =
+            self.input.paths.len() == 1 && !self.input.project_relative && !self.input.walk.follow;
+        main.u8(u8::from(tree.complete && simple));
+        main.len(tree.dirs.len());
+        for (rel, stamp) in &tree.dirs {
+            main.str(rel);
+            stamp.encode(&mut main);
+        }
+        main.len(tree.consulted.len());
+        for (path, stamp) in &tree.consulted {
+            main.str(path);
+            match stamp {
+                Some(stamp) => {
+                    main.u8(1);
+                    stamp.encode(&mut main);
+                }
+                None => main.u8(0),
+            }
+        }
+        drop(tree);
+        main.blob(&stats.into_bytes());
+        let mut encoded = Writer::new();
+        let Some(index) = index.or_else(|| base.decoded().and_then(|d| d.index.as_ref())) else {
+            return;
+        };
+        index.encode(&mut encoded);
+        let postings = index.postings_bytes();
+        main.blob(&encoded.into_bytes());
+        let main = main.into_bytes();
+        let mut head = Writer::new();
+        head.u32(FORMAT);
+        for section in [&main[..], postings, &words] {
+            head.u64(section.len() as u64);
+            head.u128(xxh3_128(section));
+        }
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&head.into_bytes());
+        bytes.extend_from_slice(&main);
+        bytes.extend_from_slice(postings);
+        bytes.extend_from_slice(&words);
+        replace(path, &bytes);
+    }
+}
+
+impl Stored {
+    fn empty() -> Stored {
+        Stored {
+            records: FxHashMap::default(),
+            built_at: 0,
+            tree: Tree::default(),
+            priced: 0,
+            decoding: Mutex::new(None),
+            decoded: OnceLock::from(Some(Decoded {
+                files: Arc::new([]),
+                index: None,
+            })),
+            words: OnceLock::from(Some(Vec::new())),
+            file: None,
+            words_section: Section {
+                at: 0,
+                length: 0,
+                checksum: 0,
+            },
+        }
+    }
+
+    /// The store at `path` when it is intact and made with `settings`.
+    /// Its records are read here; its files and index start decoding on
+    /// another thread; its words section is checked when it is read.
+    fn load(path: &Path, settings: u128) -> Option<Stored> {
+        let (mut file, meta) = crate::fsio::open_regular(path).ok()?;
+        if meta.len() > STORE_BYTES {
+            return None;
+        }
+        let mut head = [0u8; HEAD_BYTES];
+        file.read_exact(&mut head).ok()?;
+        let mut r = Reader::new(head.strip_prefix(MAGIC.as_slice())?);
+        if r.u32()? != FORMAT {
+            return None;
+        }
+        let main_length = r.u64()?;
+        let main_checksum = r.u128()?;
+        let postings = Section {
+            at: HEAD_BYTES as u64 + main_length,
+            length: r.u64()?,
+            checksum: r.u128()?,
+        };
+        let words = Section {
+            at: postings.at.checked_add(postings.length)?,
+            length: r.u64()?,
+            checksum: r.u128()?,
+        };
+        if words.at.checked_add(words.length)? != meta.len() {
+            return None;
+        }
+        let words_length = words.length;
+        let mut main = vec![0u8; usize::try_from(main_length).ok()?];
+        file.read_exact(&mut main).ok()?;
+        if xxh3_128(&main) != main_checksum {
+            return None;
+        }
+        let mut r = Reader::new(&main);
+        if r.u128()? != settings {
+            return None;
+        }
+        let built_at = r.u128()?;
+        let n = r.len(8)?;
+        let mut records = FxHashMap::default();
+        records.reserve(n);
+        let mut priced = 0;
+        let mut previous: Option<&str> = None;
+        for _ in 0..n {
+            let rel = r.str()?;
+            // Sorted and unique, as written.
+            if previous.is_some_and(|p| p >= rel) {
+                return None;
+            }
+            previous = Some(rel);
+            let stamp = Stamp::decode(&mut r)?;
+            let tag = r.u8()?;
+            let words = match tag {
+                0 => None,
+                1 | 2 => {
+                    let from = usize::try_from(r.u64()?).ok()?;
+                    let to = from.checked_add(r.u32()? as usize)?;
+                    if to as u64 > words_length {
+                        return None;
+                    }
+                    priced += 1;
+                    Some((priced - 1, from..to))
+                }
+                _ => return None,
+            };
+            let record = Record {
+                stamp,
+                priced: words,
+                // A parse that failed (tag 2) may have timed out on a busy
+                // machine: such a file is priced again every time.
+                reusable: stamp.settled_before(built_at) && tag != 2,
+            };
+            records.insert(rel.to_string(), record);
+        }
+        let complete = r.u8()? == 1;
+        let n = r.len(8)?;
+        let dirs = (0..n)
+            .map(|_| Some((r.str()?.to_string(), Stamp::decode(&mut r)?)))
+            .collect::<Option<Vec<(String, Stamp)>>>()?;
+        let n = r.len(5)?;
+        let consulted = (0..n)
+            .map(|_| {
+                let path = r.str()?.to_string();
+                let stamp = match r.u8()? {
+                    0 => None,
+                    1 => Some(Stamp::decode(&mut r)?),
+                    _ => return None,
+                };
+                Some((path, stamp))
+            })
+            .collect::<Option<Vec<(String, Option<Stamp>)>>>()?;
+        let tree = Tree {
+            complete,
+            dirs,
+            consulted,
+        };
+        let stats_at = main.len() - r.rest();
+        let stats_length = r.blob()?.len();
+        let index_at = main.len() - r.rest();
+        r.blob()?;
+        if !r.is_done() {
+            return None;
+        }
+        let count = priced;
+        let for_postings = file.try_clone().ok()?;
+        let decoding = std::thread::spawn(move || {
+            let mut r = Reader::new(main.get(stats_at + 4..stats_at + 4 + stats_length)?);
+            let files = (0..count)
+                .map(|_| decode_stat(&mut r))
+                .collect::<Option<Vec<FileStat>>>()?;
+            let files: Arc<[FileStat]> = files.into();
+            let load: refs::LoadPostings = Box::new(move || postings.read(&for_postings));
+            let mut r = Reader::new(main.get(index_at + 4..)?);
+            let index = Index::decode(&mut r, Arc::clone(&files), load);
+            Some(Decoded { files, index })
+        });
+        Some(Stored {
+            records,
+            built_at,
+            tree,
+            priced,
+            decoding: Mutex::new(Some(decoding)),
+            decoded: OnceLock::new(),
+            words: OnceLock::new(),
+            file: Some(file),
+            words_section: words,
+        })
+    }
+
+    /// Whether the tree is still the one this store was made from, told
+    /// without walking it: every directory, file and consulted file has
+    /// the stamp stored, and each was settled when stored. A directory's
+    /// times change when an entry is added, removed or renamed in it, a
+    /// file's when it is written, so equal stamps mean a walk would find
+    /// the same files with the same contents.
+    fn tree_unchanged(&self, input: &InputConfig) -> bool {
+        let tree = &self.tree;
+        let settled = |s: &Stamp| s.settled_before(self.built_at);
+        if !tree.complete
+            || input.paths.len() != 1
+            || input.project_relative
+            || input.walk.follow
+            || !self.records.values().all(|r| r.reusable)
+            || !tree.dirs.iter().all(|(_, s)| settled(s))
+            || !tree
+                .consulted
+                .iter()
+                .filter_map(|(_, s)| s.as_ref())
+                .all(settled)
+        {
+            return false;
+        }
+        // The global excludes file is found through the user's git
+        // configuration, which may now name another.
+        if !input.walk.no_ignore
+            && let Some(global) = ignore::gitignore::gitconfig_excludes_path()
+            && !tree
+                .consulted
+                .iter()
+                .any(|(p, _)| Path::new(p) == global.as_path())
+        {
+            return false;
+        }
+        let root = &input.paths[0];
+        let join = |rel: &str| {
+            if rel == "." {
+                root.to_path_buf()
+            } else {
+                root.join(rel)
+            }
+        };
+        let mut expected: Vec<(PathBuf, Option<Stamp>)> =
+            Vec::with_capacity(self.records.len() + tree.dirs.len() + tree.consulted.len());
+        expected.extend(
+            self.records
+                .iter()
+                .map(|(rel, r)| (join(rel), Some(r.stamp))),
+        );
+        expected.extend(tree.dirs.iter().map(|(rel, s)| (join(rel), Some(*s))));
+        expected.extend(tree.consulted.iter().map(|(p, s)| (PathBuf::from(p), *s)));
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = expected.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let checks: Vec<_> = expected
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().all(|(p, s)| Stamp::of(p) == *s)))
+                .collect();
+            checks.into_iter().all(|c| c.join().unwrap_or(false))
+        })
+    }
+
+    /// The stored files and index, once decoded; `None` when damaged.
+    fn decoded(&self) -> Option<&Decoded> {
+        self.decoded
+            .get_or_init(|| {
+                let handle = self
+                    .decoding
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take()?;
+                let decoded = handle.join().ok().flatten()?;
+                // Each record names its own file.
+                let consistent = self.records.iter().all(|(rel, record)| {
+                    record
+                        .priced
+                        .as_ref()
+                        .is_none_or(|(n, _)| decoded.files.get(*n).is_some_and(|f| f.path == *rel))
+                });
+                consistent.then_some(decoded)
+            })
+            .as_ref()
+    }
+
+    /// The words section, read from the open store on first use; `None`
+    /// when it is damaged.
+    fn words(&self) -> Option<&[u8]> {
+        self.words
+            .get_or_init(|| self.words_section.read(self.file.as_ref()?))
+            .as_deref()
+    }
+}
+
+/// Puts `bytes` at `path` atomically: a temporary file beside it, renamed.
+fn replace(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    // Named `.tmp-PID-RANDOM`, which `cache clear` knows; removed when
+    // dropped unless persisted.
+    let Ok(mut temp) = tempfile::Builder::new()
+        .prefix(&format!(".tmp-{}-", std::process::id()))
+        .rand_bytes(8)
+        .tempfile_in(dir)
+    else {
+        return;
+    };
+    if temp.write_all(bytes).is_ok() && temp.flush().is_ok() {
+        let _ = temp.persist(path);
+    }
+}
+
+fn now() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// A hash of everything a priced file or its words depend on besides its
+/// bytes. Each settings struct is taken apart field by field, so a field
+/// added later fails to compile here until it is accounted for.
+fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
+    let InputConfig {
+        project_relative,
+        paths,
+        walk,
+        filter: _, // compiled from `walk.include` and `walk.exclude`
+        tokenizer: _,
+        claude_factor: _, // in `tokenizer.factor()`
+        limits,
+        max_file_bytes,
+        progress: _,
+        symbols,
+        parse,
+        cache_dir: _,
+    } = input;
+    let WalkOptions {
+        no_ignore,
+        follow,
+        include,
+        exclude,
+        threads: _,
+    } = walk;
+    let Limits {
+        window,
+        read_tokens,
+        lines,
+        large_percent,
+        minified_line_chars,
+        minified_average_chars,
+        generated_markers,
+        disabled_generated_markers,
+        not_generated: _, // compiled from `not_generated_globs`
+        not_generated_globs,
+        advice_tokens,
+        lockfiles,
+        data_file_tokens,
+        symbol_tokens,
+    } = limits;
+    let described = format!(
+        "ctxbudget={} format={FORMAT} tables={:032x} encoding={} factor={} \
+         project_relative={project_relative} paths={paths:?} no_ignore={no_ignore} \
+         follow={follow} include={include:?} exclude={exclude:?} window={window} \
+         read_tokens={read_tokens} lines={lines} large_percent={large_percent} \
+         minified={minified_line_chars},{minified_average_chars} \
+         generated={generated_markers:?} disabled={disabled_generated_markers:?} \
+         not_generated={not_generated_globs:?} advice={advice_tokens} \
+         lockfiles={lockfiles:?} data={data_file_tokens} symbol={symbol_tokens} \
+         max_file_bytes={max_file_bytes} symbols={symbols} parse_bytes={}",
+        env!("CARGO_PKG_VERSION"),
+        *crate::cache::TABLES_FINGERPRINT,
+        tokenizer.kind().encoding(),
+        tokenizer.factor(),
+        parse.max_bytes,
+    );
+    xxh3_128(described.as_bytes())
+}
+
+fn encode_stat(w: &mut Writer, f: &FileStat) {
+    w.str(&f.path);
+    w.opt_str(f.language);
+    w.u64(f.bytes);
+    w.u64(f.shape.lines);
+    w.u64(f.shape.longest_line);
+    w.u64(f.shape.chars);
+    w.u64(f.tokens);
+    w.u64(f.read_tokens);
+    w.len(f.verdicts.len());
+    for v in &f.verdicts {
+        w.u8(Flag::ALL
+            .iter()
+            .position(|&g| g == v.flag)
+            .map_or(u8::MAX, |i| i as u8));
+        w.str(&v.reason);
+    }
+    w.len(f.symbols.len());
+    for s in &f.symbols {
+        w.str(&s.span.name);
+        w.str(&s.span.qualified_name);
+        let kind = SymbolKind::ALL.iter().position(|&k| k == s.span.kind);
+        w.u8(kind.map_or(u8::MAX, |i| i as u8));
+        w.u32(s.span.start_line);
+        w.u32(s.span.end_line);
+        w.u64(s.tokens);
+    }
+}
+
+fn decode_stat(r: &mut Reader<'_>) -> Option<FileStat> {
+    let path = r.str()?.to_string();
+    let language = match r.opt_str()? {
+        Some(name) => Some(crate::lang::all().iter().find(|l| l.name == name)?),
+        None => None,
+    };
+    let bytes = r.u64()?;
+    let shape = Shape {
+        lines: r.u64()?,
+        longest_line: r.u64()?,
+        chars: r.u64()?,
+    };
+    let tokens = r.u64()?;
+    let read_tokens = r.u64()?;
+    let n = r.len(5)?;
+    let verdicts = (0..n)
+        .map(|_| {
+            Some(Verdict {
+                flag: *Flag::ALL.get(usize::from(r.u8()?))?,
+                reason: r.str()?.to_string(),
+            })
+        })
+        .collect::<Option<Vec<Verdict>>>()?;
+    let n = r.len(25)?;
+    let symbols = (0..n)
+        .map(|_| {
+            let name = r.str()?.to_string();
+            let qualified_name = r.str()?.to_string();
+            let kind = *SymbolKind::ALL.get(usize::from(r.u8()?))?;
+            let (start_line, end_line) = (r.u32()?, r.u32()?);
+            if start_line == 0 || end_line < start_line {
+                return None;
+            }
+            Some(SymbolStat {
+                span: Span {
+                    name,
+                    qualified_name,
+                    kind,
+                    start_line,
+                    end_line,
+                },
+                tokens: r.u64()?,
+            })
+        })
+        .collect::<Option<Vec<SymbolStat>>>()?;
+    Some(FileStat {
+        path,
+        language: language.map(|l| l.name.as_str()),
+        kind: language.map(|l| l.kind),
+        grammar: language.and_then(|l| l.grammar.as_deref()),
+        bytes,
+        shape,
+        tokens,
+        read_tokens,
+        verdicts,
+        symbols,
+    })
+}
+
+/// Where the store of `input`'s walk is, when the cache is on.
+pub(super) fn store_path(input: &InputConfig) -> Option<PathBuf> {
+    let dir = input.cache_dir.as_ref()?;
+    let scope = format!("refs\n{}", crate::cache::scope_of(&input.paths));
+    Some(crate::cache::pack_path(dir, &scope))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn symbol(name: &str, qualified: &str, lines: (u32, u32), tokens: u64) -> SymbolStat {
+        SymbolStat {
+            span: Span {
+                name: name.to_string(),
+                qualified_name: qualified.to_string(),
+                kind: SymbolKind::Function,
+                start_line: lines.0,
+                end_line: lines.1,
+            },
+            tokens,
+        }
+    }
+
+    /// Two priced files with their words, as a walk would give them.
+    fn corpus() -> (Vec<FileStat>, Vec<FileWords>) {
+        let python = crate::lang::detect(Path::new("a.py")).expect("python");
+        let sources = [
+            (
+                "src/config.py",
+                "def load_config(path):\n    \"\"\"Parse the config file.\"\"\"\n    return parse(path)\n",
+                vec![symbol("load_config", "load_config", (1, 3), 20)],
+            ),
+            (
+                "src/parse.py",
+                "def parse(text):\n    return text.split()\n\n\ndef tokens(text):\n    return parse(text)\n",
+                vec![
+                    symbol("parse", "parse", (1, 2), 12),
+                    symbol("tokens", "tokens", (5, 6), 11),
+                ],
+            ),
+        ];
+        let mut files = Vec::new();
+        let mut words = Vec::new();
+        for (path, text, symbols) in sources {
+            let stat = FileStat {
+                path: path.to_string(),
+                language: Some(python.name.as_str()),
+                kind: Some(python.kind),
+                grammar: python.grammar.as_deref(),
+                bytes: text.len() as u64,
+                shape: crate::source::shape(text),
+                tokens: 40,
+                read_tokens: 48,
+                verdicts: vec![Verdict {
+                    flag: Flag::LargeSymbol,
+                    reason: "a reason".to_string(),
+                }],
+                symbols,
+            };
+            words.push(refs::file_words(path, text, &stat.symbols, true));
+            files.push(stat);
+        }
+        (files, words)
+    }
+
+    #[test]
+    fn a_file_and_its_words_round_trip() {
+        let (files, words) = corpus();
+        for (stat, file_words) in files.iter().zip(&words) {
+            let mut w = Writer::new();
+            encode_stat(&mut w, stat);
+            let bytes = w.into_bytes();
+            let back = decode_stat(&mut Reader::new(&bytes)).expect("decodes");
+            assert_eq!(format!("{back:?}"), format!("{stat:?}"));
+            let mut w = Writer::new();
+            file_words.encode(&mut w);
+            let bytes = w.into_bytes();
+            let back = FileWords::decode(&mut Reader::new(&bytes), stat.symbols.len());
+            assert_eq!(format!("{back:?}"), format!("{:?}", Some(file_words)));
+            assert!(
+                FileWords::decode(&mut Reader::new(&bytes), 0).is_none() || stat.symbols.is_empty(),
+                "words for more symbols than the file has are refused"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stored_index_answers_as_the_index_it_was_made_from() {
+        let (files, words) = corpus();
+        let files: Arc<[FileStat]> = files.into();
+        let built = Index::build(Arc::clone(&files), words);
+        let mut w = Writer::new();
+        built.encode(&mut w);
+        let bytes = w.into_bytes();
+        let postings = built.postings_bytes().to_vec();
+        let load: refs::LoadPostings = Box::new(move || Some(postings.clone()));
+        let loaded =
+            Index::decode(&mut Reader::new(&bytes), Arc::clone(&files), load).expect("decodes");
+        for query in ["parse config", "tokens", "split text"] {
+            assert_eq!(loaded.by_text(query), built.by_text(query), "{query}");
+        }
+        for name in ["parse", "load_config", "Tokens"] {
+            assert_eq!(loaded.by_name(name), built.by_name(name), "{name}");
+        }
+        assert!(!built.by_text("parse config").is_empty());
+        // Damaged postings answer nothing rather than something wrong.
+        let load: refs::LoadPostings = Box::new(|| Some(vec![1, 2, 3]));
+        let damaged =
+            Index::decode(&mut Reader::new(&bytes), Arc::clone(&files), load).expect("decodes");
+        assert!(damaged.by_text("parse config").is_empty());
+        // An index of other files is refused.
+        let none: Arc<[FileStat]> = Arc::new([]);
+        let load: refs::LoadPostings = Box::new(|| None);
+        assert!(Index::decode(&mut Reader::new(&bytes), none, load).is_none());
+    }
+
+    #[test]
+    fn a_file_is_trusted_unread_only_once_its_times_have_settled() {
+        let stamp = Stamp {
+            len: 1,
+            modified: 10_000_000_000,
+            changed: 11_000_000_000,
+            inode: 7,
+        };
+        assert!(stamp.settled_before(11_000_000_000 + SETTLED_NANOS + 1));
+        assert!(!stamp.settled_before(11_000_000_000 + SETTLED_NANOS));
+        assert!(
+            !stamp.settled_before(10_500_000_000 + SETTLED_NANOS + 1),
+            "ctime counts"
+        );
+        assert!(!Stamp::UNKNOWN.settled_before(u128::MAX));
+    }
+}

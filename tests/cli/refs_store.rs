@@ -1,0 +1,187 @@
+//! The refs index kept between runs: a warm `refs` answers exactly as a
+//! run without the cache after any change to the tree (edits, new and
+//! removed files and directories, ignore rules), and a damaged store is
+//! never trusted.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{Outcome, Repo, ctxbudget_env};
+
+/// Runs `refs --format json` with its own cache, files trusted unread as
+/// soon as their times stop changing (test builds only).
+fn warm(repo: &Repo, cache: &Path, query: &str) -> Outcome {
+    let args = ["refs", "-t", "cl100k", "--format", "json", query];
+    ctxbudget_env(
+        repo.path(),
+        &args,
+        &[
+            ("CTXBUDGET_CACHE_DIR", cache),
+            ("CTXBUDGET_TEST_SETTLED_NANOS", Path::new("0")),
+        ],
+    )
+}
+
+/// The same query without any cache.
+fn fresh(repo: &Repo, query: &str) -> Outcome {
+    let args = [
+        "refs",
+        "-t",
+        "cl100k",
+        "--no-cache",
+        "--format",
+        "json",
+        query,
+    ];
+    ctxbudget_env(repo.path(), &args, &[])
+}
+
+/// Asserts the warm answer is the fresh one; returns its exit code.
+#[track_caller]
+fn same(repo: &Repo, cache: &Path, query: &str) -> i32 {
+    let warm = warm(repo, cache, query);
+    let fresh = fresh(repo, query);
+    assert_eq!(
+        (warm.code, &warm.stdout),
+        (fresh.code, &fresh.stdout),
+        "{query:?}: the warm answer differs from a run without the cache\nwarm stderr: {}",
+        warm.stderr
+    );
+    warm.code
+}
+
+/// The refs store files in `cache` (binary packs that start with its magic).
+fn stores(cache: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(cache).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let bytes = std::fs::read(file.path()).unwrap_or_default();
+            if bytes.starts_with(b"ctxbudget-refs\n") {
+                out.push(file.path());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_warm_refs_follows_every_change_to_the_tree() {
+    let repo = Repo::new();
+    let cache = tempfile::tempdir().expect("cache");
+    let cache = cache.path();
+    repo.write(
+        "src/a.py",
+        "def alpha():\n    \"\"\"Parse the config.\"\"\"\n    return 1\n",
+    )
+    .write("src/b.py", "def beta():\n    return 2\n")
+    .write(
+        "README.md",
+        "# Intro\n\nParse things.\n\n## Usage\n\nRun it.\n",
+    );
+    assert_eq!(same(&repo, cache, "alpha"), 0, "cold");
+    assert_eq!(stores(cache).len(), 1, "the index is stored");
+    assert_eq!(same(&repo, cache, "alpha"), 0, "warm");
+    assert_eq!(same(&repo, cache, "parse config"), 0, "warm, by words");
+
+    // An edit that changes the size, then one that keeps it.
+    repo.write(
+        "src/a.py",
+        "def alpha():\n    \"\"\"Parse the config.\"\"\"\n    return 1\n\n\ndef alpha_two():\n    return 3\n",
+    );
+    assert_eq!(same(&repo, cache, "alpha_two"), 0);
+    repo.write(
+        "src/a.py",
+        "def gamma():\n    \"\"\"Parse the config.\"\"\"\n    return 1\n\n\ndef alpha_two():\n    return 3\n",
+    );
+    assert_eq!(same(&repo, cache, "gamma"), 0, "a same-size edit is seen");
+    assert_eq!(same(&repo, cache, "alpha"), 0);
+
+    // New files, in an old directory and in a new one.
+    repo.write("src/c.py", "def delta():\n    return 4\n");
+    assert_eq!(same(&repo, cache, "delta"), 0);
+    repo.write("src/deep/er/d.py", "def epsilon():\n    return 5\n");
+    assert_eq!(same(&repo, cache, "epsilon"), 0);
+
+    // A removed file, then a new ignore rule.
+    std::fs::remove_file(repo.join("src/b.py")).expect("rm");
+    assert_eq!(same(&repo, cache, "beta"), 1, "a removed file is gone");
+    repo.write(".gitignore", "c.py\n");
+    assert_eq!(same(&repo, cache, "delta"), 1, "a new ignore rule applies");
+    repo.write(".gitignore", "d.py\n");
+    assert_eq!(same(&repo, cache, "delta"), 0, "an edited rule applies");
+    assert_eq!(same(&repo, cache, "epsilon"), 1);
+    repo.write("src/deep/.ignore", "!d.py\n");
+    assert_eq!(
+        same(&repo, cache, "epsilon"),
+        0,
+        "a nested ignore file applies"
+    );
+    assert_eq!(same(&repo, cache, "usage"), 0, "documents too");
+
+    // Rules the walk reads outside the tree it lists: the repository's
+    // `.git/info/exclude`, created, then edited.
+    std::fs::create_dir_all(repo.join(".git/info")).expect("mkdir");
+    assert_eq!(same(&repo, cache, "gamma"), 0);
+    repo.write(".git/info/exclude", "a.py\n");
+    assert_eq!(same(&repo, cache, "gamma"), 1, "a new exclude file applies");
+    repo.write(".git/info/exclude", "#\n");
+    assert_eq!(
+        same(&repo, cache, "gamma"),
+        0,
+        "an edited exclude file applies"
+    );
+}
+
+#[test]
+fn a_damaged_or_foreign_store_is_never_trusted() {
+    let repo = Repo::new();
+    let cache = tempfile::tempdir().expect("cache");
+    let cache = cache.path();
+    repo.write("src/a.py", "def alpha():\n    return 1\n")
+        .write(
+            "src/b.py",
+            "def beta():\n    \"\"\"Count the tokens.\"\"\"\n    return 2\n",
+        );
+    assert_eq!(same(&repo, cache, "alpha"), 0);
+    let store = stores(cache).pop().expect("a store");
+    let good = std::fs::read(&store).expect("read");
+    let damages: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("flipped", {
+            let mut b = good.clone();
+            let middle = b.len() / 2;
+            b[middle] ^= 0x55;
+            b
+        }),
+        ("last byte", {
+            let mut b = good.clone();
+            let last = b.len() - 1;
+            b[last] ^= 1;
+            b
+        }),
+        ("huge lengths", {
+            let mut b = good.clone();
+            for byte in b.iter_mut().skip(15).take(40) {
+                *byte = 0xff;
+            }
+            b
+        }),
+    ];
+    for (what, bytes) in damages {
+        std::fs::write(&store, &bytes).expect("damage");
+        assert_eq!(same(&repo, cache, "alpha"), 0, "{what}");
+        assert_eq!(same(&repo, cache, "count tokens"), 0, "{what}, by words");
+    }
+    // A directory in its place: ignored, and the answer still right.
+    std::fs::remove_file(&store).expect("rm");
+    std::fs::create_dir(&store).expect("mkdir");
+    assert_eq!(
+        same(&repo, cache, "beta"),
+        0,
+        "a directory where the store was"
+    );
+}
