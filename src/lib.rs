@@ -22,7 +22,8 @@
 //! (walk to budget, with the cache) once and returns priced files. Beside
 //! the stages: `memory` models Claude Code's memory files, `sessions` reads
 //! its transcripts, `fsio` and `text` are the bounded reads, safe writes and
-//! escaping every stage shares, `units` formats numbers.
+//! escaping every stage shares, `codec` the bounded binary encoding of what
+//! the cache keeps in bulk (the refs index), `units` formats numbers.
 //!
 //! `config` turns flags and `ctxbudget.toml` into one configuration per
 //! command; `command` holds one thin front end per subcommand (engine +
