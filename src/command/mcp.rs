@@ -332,18 +332,23 @@ impl State {
     }
 
     /// The project's corpus, rebuilt only when a file's size or time
-    /// changed since it was built.
+    /// changed since it was built: told by stats alone when every stamp
+    /// had settled when it was built, else by walking the tree.
     fn warm_corpus(&self) -> Arc<Corpus> {
         let input = &self.config.input;
         let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
-        let now = lookup::fingerprint(input);
-        if let Some((print, corpus)) = warm.as_ref()
-            && *print == now
-        {
-            return Arc::clone(corpus);
+        if let Some((print, corpus)) = warm.as_ref() {
+            let holds = match &corpus.fresh {
+                Some(fresh) => fresh.holds(),
+                None => *print == lookup::fingerprint(input),
+            };
+            if holds {
+                return Arc::clone(corpus);
+            }
         }
+        let print = lookup::fingerprint(input);
         let corpus = Arc::new(Corpus::whole(input, &self.tokenizer));
-        *warm = Some((now, Arc::clone(&corpus)));
+        *warm = Some((print, Arc::clone(&corpus)));
         corpus
     }
 

@@ -32,7 +32,7 @@ pub(crate) fn run(
         .map(|q| lookup::classify(root, q))
         .collect::<Result<Vec<Query>, Error>>()?;
     let tokenizer = Tokenizer::new(config.input.tokenizer, config.input.claude_factor);
-    let Corpus { files, index } = Corpus::build(&config.input, &tokenizer, &queries)?;
+    let Corpus { files, index, .. } = Corpus::build(&config.input, &tokenizer, &queries)?;
 
     let mut sections = Vec::new();
     let mut unmatched = 0;

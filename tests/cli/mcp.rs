@@ -211,3 +211,62 @@ fn malformed_lines_unknown_tools_and_outside_paths_get_errors_and_the_server_goe
         "the server goes on"
     );
 }
+
+/// The server keeps its index between calls; a file edited, added or
+/// removed between two calls is seen by the second (with stamps trusted
+/// at once, so the stat-only check is the one that decides).
+#[test]
+fn a_warm_server_sees_every_edit_between_calls() {
+    use std::io::BufRead;
+    let repo = crate::util::Repo::new();
+    let cache = tempfile::tempdir().expect("cache");
+    repo.write("src/a.py", "def alpha():\n    return 1\n")
+        .write("src/b.py", "def beta():\n    return 2\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
+        .args(["mcp", "-t", "cl100k", "--root"])
+        .arg(repo.path())
+        .env("CTXBUDGET_CACHE_DIR", cache.path())
+        .env("CTXBUDGET_TEST_SETTLED_NANOS", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped"));
+    let mut ask = |line: String, id: u64| -> Value {
+        writeln!(stdin, "{line}").expect("written");
+        stdin.flush().expect("flushed");
+        loop {
+            let mut answer = String::new();
+            assert!(
+                stdout.read_line(&mut answer).expect("read") > 0,
+                "server gone"
+            );
+            let value: Value = serde_json::from_str(&answer).expect("JSON");
+            if value["id"] == json!(id) {
+                return value;
+            }
+        }
+    };
+    let mut lines = initialize().into_iter();
+    let init = lines.next().expect("initialize");
+    let initialized = lines.next().expect("initialized");
+    // The notification rides along with the first request.
+    ask(format!("{init}\n{initialized}"), 1);
+    let refs = |id: u64, query: &str| call(id, "refs", json!({"query": query}));
+    assert!(text(&ask(refs(2, "gamma"), 2)).contains("no symbol"));
+    assert!(text(&ask(refs(3, "alpha"), 3)).contains("@src/a.py#L1-2"));
+    // Same size: only the times and the contents tell.
+    repo.write("src/a.py", "def gamma():\n    return 1\n");
+    let answer = ask(refs(4, "gamma"), 4);
+    assert!(text(&answer).contains("@src/a.py#L1-2"), "{answer}");
+    repo.write("src/new/c.py", "def delta():\n    return 3\n");
+    let answer = ask(refs(5, "delta"), 5);
+    assert!(text(&answer).contains("@src/new/c.py#L1-2"), "{answer}");
+    std::fs::remove_file(repo.join("src/b.py")).expect("rm");
+    let answer = ask(refs(6, "beta"), 6);
+    assert!(!text(&answer).contains("src/b.py"), "{answer}");
+    drop(stdin);
+    let _ = child.wait();
+}

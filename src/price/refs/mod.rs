@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-mod store;
+pub(crate) mod store;
 
 use super::price_file;
 use crate::cache::Cache;
@@ -27,16 +27,20 @@ pub(crate) struct Corpus {
     pub(crate) files: Arc<[FileStat]>,
     /// The index over them.
     pub(crate) index: Option<Index>,
+    /// How to tell by stats alone that it still holds, when that can be
+    /// told (asked for by [`Corpus::whole`] only).
+    pub(crate) fresh: Option<store::Freshness>,
 }
 
 impl Corpus {
     /// Every file of the project, priced and indexed: what a server keeps
     /// warm for name and word queries.
     pub(crate) fn whole(input: &InputConfig, tokenizer: &Tokenizer) -> Corpus {
-        let corpus = store::corpus(input, tokenizer, &|_| Ok(Vec::new()));
+        let corpus = store::corpus(input, tokenizer, &|_| Ok(Vec::new()), true);
         corpus.unwrap_or_else(|_| Corpus {
             files: Arc::new([]),
             index: None,
+            fresh: None,
         })
     }
 
@@ -81,12 +85,13 @@ impl Corpus {
             Ok(priced)
         };
         if needs_index {
-            return store::corpus(input, tokenizer, &named);
+            return store::corpus(input, tokenizer, &named, false);
         }
         let files: Vec<FileStat> = named(&[])?.into_iter().map(|(f, _)| f).collect();
         Ok(Corpus {
             files: files.into(),
             index: None,
+            fresh: None,
         })
     }
 }

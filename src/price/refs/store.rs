@@ -207,8 +207,9 @@ pub(super) fn corpus(
     input: &InputConfig,
     tokenizer: &Tokenizer,
     extra: &Extra<'_>,
+    want_fresh: bool,
 ) -> Result<Corpus, Error> {
-    corpus_from(input, tokenizer, extra, true)
+    corpus_from(input, tokenizer, extra, true, want_fresh)
 }
 
 /// Prices the files the walk left out, given the walk's files.
@@ -221,6 +222,7 @@ fn corpus_from(
     tokenizer: &Tokenizer,
     extra: &Extra<'_>,
     use_store: bool,
+    want_fresh: bool,
 ) -> Result<Corpus, Error> {
     let settings = settings(input, tokenizer);
     let path = store_path(input);
@@ -236,6 +238,7 @@ fn corpus_from(
         path,
         built_at: now(),
         tree: Mutex::new(Tree::default()),
+        want_fresh,
     };
     // Nothing changed since the store was written: no walk at all.
     if stored.as_ref().is_some_and(|s| s.tree_unchanged(input))
@@ -338,6 +341,9 @@ struct Context<'a> {
     built_at: u128,
     /// What this walk saw of the tree, stored for the next run.
     tree: Mutex<Tree>,
+    /// Whether the caller keeps the corpus and wants to tell cheaply
+    /// when it no longer holds (see [`Freshness`]).
+    want_fresh: bool,
 }
 
 /// What besides its files' own stamps tells whether the tree is the one
@@ -366,15 +372,66 @@ impl Default for Tree {
     }
 }
 
-/// Whether `path` is `rel` under `root`, so that the next run can find it
-/// from its name alone (names that had to be escaped cannot).
-fn faithful(root: &Path, rel: &str, path: &Path) -> bool {
-    let joined = if rel == "." {
+/// Whether a priced tree still holds, told by stats alone: every file,
+/// directory and consulted file it was priced from, with its stamp.
+pub(crate) struct Freshness {
+    expected: Vec<(PathBuf, Option<Stamp>)>,
+    /// The global excludes file it was priced with.
+    global: Option<String>,
+    no_ignore: bool,
+}
+
+impl Freshness {
+    /// Whether every path still has its stamp (and the user's git
+    /// configuration still names the same global excludes file).
+    pub(crate) fn holds(&self) -> bool {
+        if !self.no_ignore {
+            let global = ignore::gitignore::gitconfig_excludes_path()
+                .map(|p| crate::text::os_name(p.as_os_str()).into_owned());
+            if global.is_some() && global != self.global {
+                return false;
+            }
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = self.expected.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let checks: Vec<_> = self
+                .expected
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().all(|(p, s)| Stamp::of(p) == *s)))
+                .collect();
+            checks.into_iter().all(|c| c.join().unwrap_or(false))
+        })
+    }
+}
+
+impl Tree {
+    /// The consulted global excludes file, as the walk resolved it.
+    fn global(&self) -> Option<String> {
+        let global = ignore::gitignore::gitconfig_excludes_path()?;
+        let name = crate::text::os_name(global.as_os_str()).into_owned();
+        self.consulted
+            .iter()
+            .any(|(p, _)| *p == name)
+            .then_some(name)
+    }
+}
+
+/// `rel` (`.` for the root itself) under `root`.
+fn join(root: &Path, rel: &str) -> PathBuf {
+    if rel == "." {
         root.to_path_buf()
     } else {
         root.join(rel)
-    };
-    joined == path
+    }
+}
+
+/// Whether `path` is `rel` under `root`, so that the next run can find it
+/// from its name alone (names that had to be escaped cannot).
+fn faithful(root: &Path, rel: &str, path: &Path) -> bool {
+    join(root, rel) == path
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -391,7 +448,13 @@ impl Context<'_> {
     ) -> Result<Corpus, Error> {
         let Some(files) = stored.decoded().map(|d| Arc::clone(&d.files)) else {
             // Checked by its checksum, so never expected: start over.
-            return corpus_from(self.input, self.tokenizer, self.extra, false);
+            return corpus_from(
+                self.input,
+                self.tokenizer,
+                self.extra,
+                false,
+                self.want_fresh,
+            );
         };
         let named = (self.extra)(&files)?;
         if !named.is_empty() {
@@ -400,12 +463,20 @@ impl Context<'_> {
         if store_changed && let Some(path) = &self.path {
             self.write(path, &found, &stored, &[], None);
         }
+        let fresh = self.freshness(&found, Some(&stored));
         match stored.decoded.into_inner().flatten().and_then(|d| d.index) {
             Some(index) => Ok(Corpus {
                 files,
                 index: Some(index),
+                fresh,
             }),
-            None => corpus_from(self.input, self.tokenizer, self.extra, false),
+            None => corpus_from(
+                self.input,
+                self.tokenizer,
+                self.extra,
+                false,
+                self.want_fresh,
+            ),
         }
     }
 
@@ -430,7 +501,13 @@ impl Context<'_> {
                         continue;
                     };
                     let Some(stat) = stored.decoded().and_then(|d| d.files.get(*n)) else {
-                        return corpus_from(self.input, self.tokenizer, self.extra, false);
+                        return corpus_from(
+                            self.input,
+                            self.tokenizer,
+                            self.extra,
+                            false,
+                            self.want_fresh,
+                        );
                     };
                     let decoded = stored.words().and_then(|all| {
                         FileWords::decode(
@@ -440,7 +517,13 @@ impl Context<'_> {
                     });
                     let Some(decoded) = decoded else {
                         // Checked by its checksum, so never expected: start over.
-                        return corpus_from(self.input, self.tokenizer, self.extra, false);
+                        return corpus_from(
+                            self.input,
+                            self.tokenizer,
+                            self.extra,
+                            false,
+                            self.want_fresh,
+                        );
                     };
                     files.push(stat.clone());
                     words.push(decoded);
@@ -468,6 +551,9 @@ impl Context<'_> {
         }
         let files: Arc<[FileStat]> = files.into();
         let index = Index::build(Arc::clone(&files), words);
+        let fresh = storable
+            .then(|| self.freshness(&found, stored.as_ref()))
+            .flatten();
         if storable && let Some(path) = &self.path {
             let base = stored.unwrap_or_else(Stored::empty);
             self.write(path, &found, &base, &new_words, Some(&index));
@@ -475,6 +561,55 @@ impl Context<'_> {
         Ok(Corpus {
             files,
             index: Some(index),
+            fresh,
+        })
+    }
+
+    /// What tells, by stats alone, that the tree is still the one just
+    /// priced, when the walk saw everything and every stamp had settled
+    /// (else the caller has to walk to know).
+    fn freshness(&self, found: &[Found], stored: Option<&Stored>) -> Option<Freshness> {
+        if !self.want_fresh
+            || self.input.paths.len() != 1
+            || self.input.project_relative
+            || self.input.walk.follow
+        {
+            return None;
+        }
+        let tree = lock(&self.tree);
+        if !tree.complete {
+            return None;
+        }
+        let root = &self.input.paths[0];
+        let settled = |s: &Stamp| s.settled_before(self.built_at);
+        let mut expected = Vec::with_capacity(found.len() + tree.dirs.len() + tree.consulted.len());
+        for f in found {
+            let (rel, stamp) = match f {
+                Found::Kept(rel) => (rel.as_str(), stored?.records.get(rel)?.stamp),
+                Found::Priced(priced, stamp) => (priced.0.path.as_str(), *stamp),
+                Found::Skipped(rel, stamp) => (rel.as_str(), *stamp),
+            };
+            if !settled(&stamp) {
+                return None;
+            }
+            expected.push((join(root, rel), Some(stamp)));
+        }
+        for (rel, stamp) in &tree.dirs {
+            if !settled(stamp) {
+                return None;
+            }
+            expected.push((join(root, rel), Some(*stamp)));
+        }
+        for (path, stamp) in &tree.consulted {
+            if stamp.as_ref().is_some_and(|s| !settled(s)) {
+                return None;
+            }
+            expected.push((PathBuf::from(path), *stamp));
+        }
+        Some(Freshness {
+            expected,
+            global: tree.global(),
+            no_ignore: self.input.walk.no_ignore,
         })
     }
 
@@ -756,45 +891,22 @@ impl Stored {
         {
             return false;
         }
-        // The global excludes file is found through the user's git
-        // configuration, which may now name another.
-        if !input.walk.no_ignore
-            && let Some(global) = ignore::gitignore::gitconfig_excludes_path()
-            && !tree
-                .consulted
-                .iter()
-                .any(|(p, _)| Path::new(p) == global.as_path())
-        {
-            return false;
-        }
         let root = &input.paths[0];
-        let join = |rel: &str| {
-            if rel == "." {
-                root.to_path_buf()
-            } else {
-                root.join(rel)
-            }
-        };
         let mut expected: Vec<(PathBuf, Option<Stamp>)> =
             Vec::with_capacity(self.records.len() + tree.dirs.len() + tree.consulted.len());
         expected.extend(
             self.records
                 .iter()
-                .map(|(rel, r)| (join(rel), Some(r.stamp))),
+                .map(|(rel, r)| (join(root, rel), Some(r.stamp))),
         );
-        expected.extend(tree.dirs.iter().map(|(rel, s)| (join(rel), Some(*s))));
+        expected.extend(tree.dirs.iter().map(|(rel, s)| (join(root, rel), Some(*s))));
         expected.extend(tree.consulted.iter().map(|(p, s)| (PathBuf::from(p), *s)));
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = expected.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let checks: Vec<_> = expected
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().all(|(p, s)| Stamp::of(p) == *s)))
-                .collect();
-            checks.into_iter().all(|c| c.join().unwrap_or(false))
-        })
+        Freshness {
+            expected,
+            global: tree.global(),
+            no_ignore: input.walk.no_ignore,
+        }
+        .holds()
     }
 
     /// The stored files and index, once decoded; `None` when damaged.
