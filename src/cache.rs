@@ -315,23 +315,30 @@ impl Cache {
                 seen.insert(key.clone(), json.clone());
             }
         }
-        let Some(dir) = pack.parent() else {
-            return;
-        };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        // Named `.tmp-PID-RANDOM`; removed when dropped unless persisted.
-        let Ok(mut temp) = tempfile::Builder::new()
-            .prefix(&format!(".tmp-{}-", std::process::id()))
-            .rand_bytes(8)
-            .tempfile_in(dir)
-        else {
-            return;
-        };
-        if temp.write_all(&encode_pack(&seen)).is_ok() && temp.flush().is_ok() {
-            let _ = temp.persist(pack);
-        }
+        write_pack(pack, &encode_pack(&seen));
+    }
+}
+
+/// Puts `bytes` at `path` in the cache directory atomically: a temporary
+/// file beside it (named `.tmp-PID-RANDOM`, which [`clear`] knows, and
+/// removed when dropped unless persisted), then renamed over it. Failures
+/// (a read-only or full disk) are ignored: the cache only ever saves time.
+pub(crate) fn write_pack(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(mut temp) = tempfile::Builder::new()
+        .prefix(&format!(".tmp-{}-", std::process::id()))
+        .rand_bytes(8)
+        .tempfile_in(dir)
+    else {
+        return;
+    };
+    if temp.write_all(bytes).is_ok() && temp.flush().is_ok() {
+        let _ = temp.persist(path);
     }
 }
 

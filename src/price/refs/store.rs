@@ -17,7 +17,7 @@
 //! checksum, then every number used as an index): a damaged store is
 //! ignored and replaced, never trusted. It is written atomically.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -439,6 +439,18 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Context<'_> {
+    /// The corpus built without the store: for a store found inconsistent
+    /// after its checksums passed (never expected).
+    fn start_over(&self) -> Result<Corpus, Error> {
+        corpus_from(
+            self.input,
+            self.tokenizer,
+            self.extra,
+            false,
+            self.want_fresh,
+        )
+    }
+
     /// The corpus when no file changed: the stored files and index.
     fn as_stored(
         &self,
@@ -448,13 +460,7 @@ impl Context<'_> {
     ) -> Result<Corpus, Error> {
         let Some(files) = stored.decoded().map(|d| Arc::clone(&d.files)) else {
             // Checked by its checksum, so never expected: start over.
-            return corpus_from(
-                self.input,
-                self.tokenizer,
-                self.extra,
-                false,
-                self.want_fresh,
-            );
+            return self.start_over();
         };
         let named = (self.extra)(&files)?;
         if !named.is_empty() {
@@ -470,13 +476,7 @@ impl Context<'_> {
                 index: Some(index),
                 fresh,
             }),
-            None => corpus_from(
-                self.input,
-                self.tokenizer,
-                self.extra,
-                false,
-                self.want_fresh,
-            ),
+            None => self.start_over(),
         }
     }
 
@@ -501,13 +501,7 @@ impl Context<'_> {
                         continue;
                     };
                     let Some(stat) = stored.decoded().and_then(|d| d.files.get(*n)) else {
-                        return corpus_from(
-                            self.input,
-                            self.tokenizer,
-                            self.extra,
-                            false,
-                            self.want_fresh,
-                        );
+                        return self.start_over();
                     };
                     let decoded = stored.words().and_then(|all| {
                         FileWords::decode(
@@ -517,13 +511,7 @@ impl Context<'_> {
                     });
                     let Some(decoded) = decoded else {
                         // Checked by its checksum, so never expected: start over.
-                        return corpus_from(
-                            self.input,
-                            self.tokenizer,
-                            self.extra,
-                            false,
-                            self.want_fresh,
-                        );
+                        return self.start_over();
                     };
                     files.push(stat.clone());
                     words.push(decoded);
@@ -711,7 +699,7 @@ impl Context<'_> {
         bytes.extend_from_slice(&main);
         bytes.extend_from_slice(postings);
         bytes.extend_from_slice(&words);
-        replace(path, &bytes);
+        crate::cache::write_pack(path, &bytes);
     }
 }
 
@@ -937,28 +925,6 @@ impl Stored {
         self.words
             .get_or_init(|| self.words_section.read(self.file.as_ref()?))
             .as_deref()
-    }
-}
-
-/// Puts `bytes` at `path` atomically: a temporary file beside it, renamed.
-fn replace(path: &Path, bytes: &[u8]) {
-    let Some(dir) = path.parent() else {
-        return;
-    };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    // Named `.tmp-PID-RANDOM`, which `cache clear` knows; removed when
-    // dropped unless persisted.
-    let Ok(mut temp) = tempfile::Builder::new()
-        .prefix(&format!(".tmp-{}-", std::process::id()))
-        .rand_bytes(8)
-        .tempfile_in(dir)
-    else {
-        return;
-    };
-    if temp.write_all(bytes).is_ok() && temp.flush().is_ok() {
-        let _ = temp.persist(path);
     }
 }
 
