@@ -185,3 +185,35 @@ fn a_damaged_or_foreign_store_is_never_trusted() {
         "a directory where the store was"
     );
 }
+
+/// The global excludes file is found from the user's configuration; when
+/// its path has to be escaped in names (a tab here) it cannot be checked
+/// by name, so a file created there later still applies.
+#[cfg(unix)]
+#[test]
+fn a_global_excludes_file_at_an_odd_path_still_applies() {
+    let repo = Repo::new();
+    let cache = tempfile::tempdir().expect("cache");
+    let home = tempfile::tempdir().expect("home");
+    let config = home.path().join("con\tfig");
+    std::fs::create_dir_all(config.join("git")).expect("mkdir");
+    repo.write("c.py", "def delta():\n    return 4\n");
+    let run = |args: &[&str], cached: bool| {
+        let mut all = vec!["refs", "-t", "cl100k", "--format", "json"];
+        all.extend_from_slice(args);
+        let mut vars: Vec<(&str, &Path)> =
+            vec![("HOME", home.path()), ("XDG_CONFIG_HOME", config.as_path())];
+        if cached {
+            vars.push(("CTXBUDGET_CACHE_DIR", cache.path()));
+            vars.push(("CTXBUDGET_TEST_SETTLED_NANOS", Path::new("0")));
+        }
+        ctxbudget_env(repo.path(), &all, &vars)
+    };
+    assert_eq!(run(&["delta"], true).code, 0);
+    assert_eq!(run(&["delta"], true).code, 0, "warm");
+    std::fs::write(config.join("git/ignore"), "c.py\n").expect("write");
+    let warm = run(&["delta"], true);
+    let fresh = run(&["--no-cache", "delta"], false);
+    assert_eq!((warm.code, &warm.stdout), (fresh.code, &fresh.stdout));
+    assert_eq!(warm.code, 1, "the new global rule applies");
+}

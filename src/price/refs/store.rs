@@ -283,7 +283,10 @@ fn corpus_from(
             )
         })
         .collect();
-    tree.complete &= consulted.iter().all(|p| p.to_str().is_some());
+    // A path that had to be escaped could not be found again by its name.
+    tree.complete &= consulted
+        .iter()
+        .all(|p| p.to_str() == Some(&*crate::text::os_name(p.as_os_str())));
     let mut found = Vec::with_capacity(walked.len());
     for w in walked {
         match w {
