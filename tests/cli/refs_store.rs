@@ -197,12 +197,19 @@ fn a_global_excludes_file_at_an_odd_path_still_applies() {
     let home = tempfile::tempdir().expect("home");
     let config = home.path().join("con\tfig");
     std::fs::create_dir_all(config.join("git")).expect("mkdir");
+    // No other git configuration may name another excludes file.
+    let empty = home.path().join("empty.gitconfig");
+    std::fs::write(&empty, "").expect("write");
     repo.write("c.py", "def delta():\n    return 4\n");
     let run = |args: &[&str], cached: bool| {
         let mut all = vec!["refs", "-t", "cl100k", "--format", "json"];
         all.extend_from_slice(args);
-        let mut vars: Vec<(&str, &Path)> =
-            vec![("HOME", home.path()), ("XDG_CONFIG_HOME", config.as_path())];
+        let mut vars: Vec<(&str, &Path)> = vec![
+            ("HOME", home.path()),
+            ("XDG_CONFIG_HOME", config.as_path()),
+            ("GIT_CONFIG_GLOBAL", empty.as_path()),
+            ("GIT_CONFIG_SYSTEM", empty.as_path()),
+        ];
         if cached {
             vars.push(("CTXBUDGET_CACHE_DIR", cache.path()));
             vars.push(("CTXBUDGET_TEST_SETTLED_NANOS", Path::new("0")));
