@@ -97,36 +97,26 @@ impl Corpus {
 }
 
 /// What the project's files are now, cheaply: a hash of every walked
-/// file's path, size and modification time. Equal fingerprints mean a
-/// corpus built earlier still holds (contents are not read).
+/// file's path and stamp (size, times, inode; see [`store::Stamp`]).
+/// Equal fingerprints mean a corpus built earlier still holds (contents
+/// are not read).
 pub(crate) fn fingerprint(input: &InputConfig) -> u128 {
     let seen = std::sync::Mutex::new(Vec::new());
     for root in &input.paths {
         crate::walk::walk(root, &input.walk, &input.filter, |found| {
             if let crate::walk::Found::File { path, rel, .. } = found {
-                let meta = std::fs::symlink_metadata(&path).ok();
-                let stamp = meta.as_ref().map_or((0, 0), |m| {
-                    let modified = m
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos());
-                    (m.len(), modified)
-                });
-                if let Ok(mut seen) = seen.lock() {
-                    seen.push((rel, stamp));
-                }
+                let stamp = store::Stamp::of(&path).unwrap_or(store::Stamp::UNKNOWN);
+                super::lock(&seen).push((rel, stamp));
             }
         });
     }
     let mut seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
-    seen.sort_unstable();
+    seen.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (rel, (len, modified)) in &seen {
+    for (rel, stamp) in &seen {
         hasher.update(rel.as_bytes());
         hasher.update(&[0]);
-        hasher.update(&len.to_le_bytes());
-        hasher.update(&modified.to_le_bytes());
+        hasher.update(&stamp.to_bytes());
     }
     hasher.digest128()
 }

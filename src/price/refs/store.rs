@@ -32,7 +32,7 @@ use crate::codec::{Reader, Writer};
 use crate::config::input::InputConfig;
 use crate::error::Error;
 use crate::lang::SymbolKind;
-use crate::price::{Walked, price_reusing};
+use crate::price::{Walked, lock, price_reusing};
 use crate::source::Shape;
 use crate::stats::{FileStat, Flag, SymbolStat, Verdict};
 use crate::suggest::refs::{self, FileWords, Index};
@@ -79,7 +79,7 @@ pub(crate) struct Stamp {
 impl Stamp {
     /// For a file whose stamp could not be taken: never equal to a real
     /// one and never settled.
-    const UNKNOWN: Stamp = Stamp {
+    pub(crate) const UNKNOWN: Stamp = Stamp {
         len: u64::MAX,
         modified: u128::MAX,
         changed: u128::MAX,
@@ -87,7 +87,7 @@ impl Stamp {
     };
 
     /// The stamp of the file at `path` (following a link, as reading does).
-    fn of(path: &Path) -> Option<Stamp> {
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
         let nanos = |t: std::io::Result<SystemTime>| {
             t.ok()
@@ -117,6 +117,13 @@ impl Stamp {
             .max(self.changed)
             .saturating_add(settled_nanos())
             < built_at
+    }
+
+    /// Its bytes, as stored (for hashing).
+    pub(crate) fn to_bytes(self) -> Vec<u8> {
+        let mut w = Writer::new();
+        self.encode(&mut w);
+        w.into_bytes()
     }
 
     fn encode(&self, w: &mut Writer) {
@@ -250,7 +257,10 @@ fn corpus_from(
             .into_iter()
             .map(|rel| Found::Kept(rel.clone()))
             .collect();
-        *lock(&context.tree) = stored.tree.clone();
+        // Only a corpus that will be asked whether it still holds needs it.
+        if want_fresh {
+            *lock(&context.tree) = stored.tree.clone();
+        }
         return context.as_stored(found, stored, false);
     }
     let root = &input.paths[0];
@@ -435,10 +445,6 @@ fn join(root: &Path, rel: &str) -> PathBuf {
 /// from its name alone (names that had to be escaped cannot).
 fn faithful(root: &Path, rel: &str, path: &Path) -> bool {
     join(root, rel) == path
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Context<'_> {
