@@ -3,6 +3,10 @@
 //! query's "parse config file" meets `parse_config`, `ConfigParser` and
 //! "parses the configuration file". Pure functions, no I/O.
 
+/// The version of the rules that make terms, bumped on every change to
+/// them: stored indexes hold terms and are keyed by it.
+pub(crate) const RULES: u32 = 4;
+
 /// The identifiers in `text`: runs of letters, digits and `_` (and `$`,
 /// for JavaScript and PHP) that do not start with a digit.
 pub(crate) fn identifiers(text: &str) -> impl Iterator<Item = &str> {
@@ -65,9 +69,9 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// The search term of one subword: lower-cased and stemmed, or `None` for
-/// stopwords, single letters and numbers.
+/// stopwords and single characters.
 pub(crate) fn term(subword: &str) -> Option<String> {
-    if subword.len() < 2 || subword.bytes().all(|b| b.is_ascii_digit()) {
+    if subword.len() < 2 {
         return None;
     }
     let lower = subword.to_lowercase();
@@ -84,6 +88,121 @@ pub(crate) fn terms(text: &str, mut each: impl FnMut(String)) {
             if let Some(term) = term(sub) {
                 each(term);
             }
+        }
+    }
+}
+
+/// Words that code and the people asking about it use for one another:
+/// verbs that name the same action ("show" for `echo`, "run" for
+/// `invoke`) and the abbreviations code is written in ("configuration"
+/// for `cfg`, "context" for `ctx`). A query term brings in the others of
+/// its groups at a lower weight, so a word that is not in the code can
+/// still find the code that does it.
+const SYNONYMS: &[&[&str]] = &[
+    // Actions.
+    &["show", "display", "print", "echo", "render", "emit"],
+    &["create", "make", "build", "construct", "new"],
+    &["delete", "remove", "erase", "unlink", "del", "rm"],
+    &["get", "fetch", "retrieve", "obtain"],
+    &["run", "execute", "invoke", "exec", "call"],
+    &["start", "begin", "launch", "spawn"],
+    &["stop", "halt", "terminate", "kill", "abort", "cancel"],
+    &["find", "search", "lookup", "locate", "seek"],
+    &["check", "validate", "verify", "ensure"],
+    &["add", "insert", "append", "push", "register"],
+    &["update", "modify", "change"],
+    &["copy", "clone", "duplicate"],
+    &["serialize", "marshal", "encode", "dump"],
+    &["deserialize", "unmarshal", "decode"],
+    &["split", "tokenize"],
+    &["escape", "sanitize", "quote"],
+    &["wait", "sleep", "pause"],
+    &["sort", "order"],
+    &["compare", "cmp"],
+    &["exit", "quit"],
+    &["initialize", "init", "setup"],
+    &["cleanup", "teardown"],
+    // Things, and how code abbreviates them.
+    &["error", "exception", "err", "failure"],
+    &["config", "configuration", "cfg", "conf", "settings"],
+    &["option", "opt", "flag"],
+    &["argument", "arg", "argv"],
+    &["parameter", "param"],
+    &["directory", "dir", "folder"],
+    &["color", "colour"],
+    &["time", "datetime", "timestamp"],
+    &["context", "ctx"],
+    &["connection", "conn"],
+    &["database", "db"],
+    &["request", "req"],
+    &["response", "resp"],
+    &["message", "msg"],
+    &["command", "cmd"],
+    &["character", "char"],
+    &["string", "str"],
+    &["number", "num"],
+    &["length", "len", "size"],
+    &["password", "passwd"],
+    &["authentication", "authenticate", "auth"],
+    &["environment", "env"],
+    &["variable", "var"],
+    &["function", "func", "fn"],
+    &["library", "lib"],
+    &["attribute", "attr"],
+    &["source", "src"],
+    &["destination", "dest", "dst"],
+    &["buffer", "buf"],
+    &["previous", "prev"],
+    &["maximum", "max"],
+    &["minimum", "min"],
+    &["position", "pos"],
+    &["reference", "ref"],
+    &["regex", "regexp"],
+    &["information", "info"],
+    &["utility", "util"],
+    &["allocate", "alloc"],
+    &["address", "addr"],
+    &["certificate", "cert"],
+    &["temporary", "temp", "tmp"],
+    &["transaction", "txn"],
+    &["expression", "expr"],
+    &["statement", "stmt"],
+    &["token", "tok"],
+    &["value", "val"],
+    &["index", "idx"],
+    &["iterate", "iter"],
+];
+
+/// The other terms of `term`'s synonym groups (both sides stemmed).
+pub(crate) fn synonyms(term: &str) -> &'static [String] {
+    static BY_TERM: std::sync::LazyLock<rustc_hash::FxHashMap<String, Vec<String>>> =
+        std::sync::LazyLock::new(|| {
+            let mut map: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
+            for group in SYNONYMS {
+                let stems: Vec<String> = group.iter().filter_map(|w| self::term(w)).collect();
+                for own in &stems {
+                    let others = map.entry(own.clone()).or_default();
+                    for other in &stems {
+                        if other != own && !others.contains(other) {
+                            others.push(other.clone());
+                        }
+                    }
+                }
+            }
+            map
+        });
+    BY_TERM.get(term).map_or(&[], Vec::as_slice)
+}
+
+/// The search terms of a query: [`terms`], and numbers of two digits or
+/// more, which names carry (`get_object_or_404`) though code's literals
+/// are not indexed.
+pub(crate) fn query_terms(text: &str, mut each: impl FnMut(String)) {
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')) {
+        if word.len() >= 2 && word.bytes().all(|b| b.is_ascii_digit()) {
+            each(word.to_string());
+        } else {
+            terms(word, &mut each);
         }
     }
 }
@@ -119,6 +238,17 @@ pub(crate) fn stem(word: &str) -> String {
             w = rest;
             break;
         }
+    }
+    // Latinate nouns meet their verb: "validation" and "validator" meet
+    // "validate", "decompression" meets "decompress", "editor" meets
+    // "edit". Short stems ("option", "error", "color") are left whole.
+    if let Some(rest) = w.strip_suffix("ion").filter(|r| r.len() >= 4)
+        && (rest.ends_with('t') || rest.ends_with("ss"))
+    {
+        return rest.to_string();
+    }
+    if let Some(rest) = w.strip_suffix("or").filter(|r| r.len() >= 4) {
+        return rest.to_string();
     }
     if w.len() > 3 && w.ends_with('e') {
         w.pop();
@@ -161,6 +291,20 @@ mod tests {
             &["config", "configs"],
             &["class", "classes"],
             &["backoff", "backoffs"],
+            &[
+                "validate",
+                "validation",
+                "validator",
+                "validators",
+                "validated",
+            ],
+            &["decompress", "decompression", "decompressor"],
+            &["edit", "editor", "editing"],
+            &["complete", "completion", "completer"],
+            &["connect", "connection", "connector", "connections"],
+            &["execute", "execution", "executor"],
+            &["generate", "generator", "generation"],
+            &["mirror", "mirroring"],
         ] {
             let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
             assert!(
@@ -169,6 +313,32 @@ mod tests {
             );
         }
         assert_ne!(stem("status"), stem("stat"));
+        // Short stems stay whole rather than meet unrelated words.
+        for word in ["option", "error", "color", "region", "actor"] {
+            assert_eq!(stem(word), word);
+        }
+    }
+
+    #[test]
+    fn synonyms_go_both_ways_in_any_word_form() {
+        let show = term("show").expect("a term");
+        let echo = term("echo").expect("a term");
+        assert!(synonyms(&show).contains(&echo));
+        assert!(synonyms(&echo).contains(&show));
+        let config = term("configuration").expect("a term");
+        assert!(synonyms(&config).contains(&term("cfg").expect("a term")));
+        assert!(!synonyms(&show).contains(&show));
+        assert!(synonyms("zzyzx").is_empty());
+    }
+
+    #[test]
+    fn a_query_keeps_its_numbers_and_a_name_its_numeric_subwords() {
+        let mut found = Vec::new();
+        query_terms("get object or 404 x 7", |t| found.push(t));
+        assert_eq!(found, ["get", "object", "404"]);
+        let mut found = Vec::new();
+        terms("get_object_or_404 = 200", |t| found.push(t));
+        assert_eq!(found, ["get", "object", "404"]);
     }
 
     #[test]

@@ -411,6 +411,11 @@ fn the_definition_comes_before_its_overload_stubs_and_examples_weigh_less() {
         "@examples/termui/progress.py#L1-3",
         "a query naming examples is about them"
     );
+    assert_eq!(
+        first("progress bar example"),
+        "@examples/termui/progress.py#L1-3",
+        "in any word form"
+    );
 }
 
 #[test]
@@ -512,4 +517,77 @@ fn a_restructuredtext_document_is_referenced_by_section() {
         found.contains(&("@docs/guide.rst#L17-20".into(), "Guide > Usage".into())),
         "{found:?}"
     );
+}
+
+#[test]
+fn words_meet_code_through_word_forms_synonyms_and_numbers() {
+    let repo = Repo::new();
+    repo.write(
+        "src/termui.py",
+        "class Result:\n    @property\n    def output(self):\n        \"\"\"The output as a string.\"\"\"\n        return self.stdout\n\n\nclass UsageError(Exception):\n    def show(self, file=None):\n        \"\"\"Show the error message.\"\"\"\n        print(self.message, file=file)\n\n\ndef echo_via_pager(text):\n    \"\"\"Send long text through a pager.\"\"\"\n    return _pipepager(text)\n",
+    );
+    repo.write(
+        "src/validators.py",
+        "class EmailValidator:\n    \"\"\"Check that a value is an email address.\"\"\"\n    def __call__(self, value):\n        return '@' in value\n\n\ndef validate_ipv46_address(value):\n    \"\"\"Check that a value is an IPv4 or IPv6 address.\"\"\"\n    return value\n",
+    );
+    repo.write(
+        "src/shortcuts.py",
+        "class ForwardDescriptor:\n    def get_object(self, instance):\n        \"\"\"The related object of an instance.\"\"\"\n        return instance.related\n\n\ndef get_object_or_404(klass, *args):\n    \"\"\"The object, or a 404 error when there is none.\"\"\"\n    return klass.get(*args)\n",
+    );
+    let first = |query: &str| {
+        let outcome = repo.run(&["refs", query, "--format", "json", "--limit", "1"]);
+        outcome.expect_code(0);
+        outcome.json()[0]["qualified_name"]
+            .as_str()
+            .expect("a name")
+            .to_string()
+    };
+    assert_eq!(
+        first("show long output in a pager"),
+        "echo_via_pager",
+        "to show is to echo"
+    );
+    assert_eq!(
+        first("validate email address"),
+        "EmailValidator",
+        "a validator validates"
+    );
+    assert_eq!(
+        first("get object or 404"),
+        "get_object_or_404",
+        "a number in a name is a word of it"
+    );
+}
+
+#[test]
+fn a_method_is_found_by_its_class_and_its_own_name() {
+    let repo = Repo::new();
+    repo.write(
+        "src/query.py",
+        "class QuerySet:\n    \"\"\"A lazy database lookup.\"\"\"\n\n    def filter(self, *args, **kwargs):\n        \"\"\"A new QuerySet of the objects that match.\"\"\"\n        return self._chain(args, kwargs)\n\n    def _chain(self, args, kwargs):\n        return self\n",
+    );
+    repo.write(
+        "src/admin/filters.py",
+        "class ListFilter:\n    \"\"\"A filter in the admin's side bar.\"\"\"\n\n    def queryset(self, request, queryset):\n        \"\"\"The filtered queryset.\"\"\"\n        return queryset\n",
+    );
+    // "filter" is a commoner word than "queryset" here, as in most projects.
+    repo.write(
+        "src/templates/filters.py",
+        "def filter_choices(choices):\n    return choices\n\n\ndef filter_empty(values):\n    return [v for v in values if v]\n\n\ndef apply_filter(filter, value):\n    return filter(value)\n",
+    );
+    let outcome = repo.run(&["refs", "queryset filter", "--plain", "--limit", "1"]);
+    outcome.expect_code(0);
+    assert_eq!(outcome.stdout.trim(), "@src/query.py#L4-6");
+}
+
+#[test]
+fn a_function_nested_in_a_function_weighs_less_than_one_of_the_same_name() {
+    let repo = Repo::new();
+    repo.write(
+        "src/help.py",
+        "def help_option(*names):\n    def format_help(formatter):\n        \"\"\"Write the help text.\"\"\"\n        formatter.write(names)\n\n    return format_help\n\n\ndef format_help(formatter, command):\n    \"\"\"Write the help text of a command into the formatter, with its\n    usage, its options and its epilog, wrapped to the terminal width.\"\"\"\n    formatter.write_usage(command.usage)\n    formatter.write_options(command.options)\n    formatter.write_epilog(command.epilog)\n",
+    );
+    let outcome = repo.run(&["refs", "write help text", "--plain", "--limit", "1"]);
+    outcome.expect_code(0);
+    assert_eq!(outcome.stdout.trim(), "@src/help.py#L9-14");
 }

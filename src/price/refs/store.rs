@@ -41,8 +41,9 @@ use crate::tokenize::Tokenizer;
 use crate::walk::WalkOptions;
 
 const MAGIC: &[u8; 15] = b"ctxbudget-refs\n";
-/// Bumped whenever the layout or the meaning of a field changes.
-const FORMAT: u32 = 1;
+/// Bumped whenever the layout or the meaning of a field changes (the
+/// roles of documents included).
+const FORMAT: u32 = 3;
 /// [`SETTLED_NANOS`]; test builds take another margin from
 /// `CTXBUDGET_TEST_SETTLED_NANOS`, so that tests can reuse files they have
 /// just written (whose change time is always now).
@@ -985,7 +986,7 @@ fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
         symbol_tokens,
     } = limits;
     let described = format!(
-        "ctxbudget={} format={FORMAT} tables={:032x} encoding={} factor={} \
+        "ctxbudget={} format={FORMAT} words={} tables={:032x} encoding={} factor={} \
          project_relative={project_relative} paths={paths:?} no_ignore={no_ignore} \
          follow={follow} include={include:?} exclude={exclude:?} window={window} \
          read_tokens={read_tokens} lines={lines} large_percent={large_percent} \
@@ -995,6 +996,7 @@ fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
          lockfiles={lockfiles:?} data={data_file_tokens} symbol={symbol_tokens} \
          max_file_bytes={max_file_bytes} symbols={symbols} parse_bytes={}",
         env!("CARGO_PKG_VERSION"),
+        crate::suggest::words::RULES,
         *crate::cache::TABLES_FINGERPRINT,
         tokenizer.kind().encoding(),
         tokenizer.factor(),

@@ -108,27 +108,12 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
         return FileWords::default();
     }
     let starts = stats::line_starts(text);
-    let mut order: Vec<usize> = (0..symbols.len()).collect();
-    order.sort_by_key(|&i| {
-        let s = &symbols[i].span;
-        (s.start_line, std::cmp::Reverse(s.end_line))
-    });
-    // The innermost symbol owning each line, and each symbol's parent.
+    let order = outer_first(symbols);
+    let parent = parents(symbols);
+    // The innermost symbol owning each line.
     let mut owner = vec![usize::MAX; starts.len()];
-    let mut parent = vec![usize::MAX; symbols.len()];
-    let mut open: Vec<usize> = Vec::new();
     for &i in &order {
         let span = &symbols[i].span;
-        while let Some(&top) = open.last() {
-            if symbols[top].span.end_line >= span.start_line {
-                break;
-            }
-            open.pop();
-        }
-        if let Some(&top) = open.last() {
-            parent[i] = top;
-        }
-        open.push(i);
         let from = (span.start_line as usize).saturating_sub(1);
         let to = (span.end_line as usize).min(starts.len());
         for slot in owner.iter_mut().take(to).skip(from) {
@@ -202,6 +187,14 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
         }
     }
 
+    // A name is as long as its subwords: the whole identifier, indexed so
+    // that "queryset" finds `QuerySet`, is another spelling, not a word.
+    for (i, symbol) in symbols.iter().enumerate() {
+        let mut subwords = 0;
+        words::terms(&symbol.span.name, |_| subwords += 1);
+        lengths[i][NAME] = subwords;
+    }
+
     let docs = symbols
         .iter()
         .enumerate()
@@ -225,6 +218,37 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
             .map(|(ident, m)| (ident_hash(ident), m.uses))
             .collect(),
     }
+}
+
+/// Symbol numbers by start line, an enclosing symbol before the ones
+/// it holds.
+fn outer_first(symbols: &[SymbolStat]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..symbols.len()).collect();
+    order.sort_by_key(|&i| {
+        let s = &symbols[i].span;
+        (s.start_line, std::cmp::Reverse(s.end_line))
+    });
+    order
+}
+
+/// Each symbol's innermost enclosing symbol, `usize::MAX` for none.
+pub(super) fn parents(symbols: &[SymbolStat]) -> Vec<usize> {
+    let mut parent = vec![usize::MAX; symbols.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for i in outer_first(symbols) {
+        let span = &symbols[i].span;
+        while let Some(&top) = open.last() {
+            if symbols[top].span.end_line >= span.start_line {
+                break;
+            }
+            open.pop();
+        }
+        if let Some(&top) = open.last() {
+            parent[i] = top;
+        }
+        open.push(i);
+    }
+    parent
 }
 
 /// Whether a line is comment or docstring text, tracking block comments

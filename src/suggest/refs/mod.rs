@@ -153,8 +153,123 @@ const K1: f64 = 1.2;
 /// How much a query term in the name adds, times its idf and the share
 /// of the name the query covers.
 const NAME_WEIGHT: f64 = 1.5;
+/// How much the enclosing name adds, against the symbol's own name.
+const PARENT_WEIGHT: f64 = 0.5;
+/// What a function defined inside another function is worth: a helper
+/// of its parent, rarely what a question is about.
+const NESTED_FACTOR: f64 = 0.6;
+/// How much each e-fold of other files using a symbol's name adds.
+const SPREAD_WEIGHT: f64 = 0.05;
+/// What a synonym or abbreviation of a query word counts for.
+const SYNONYM_WEIGHT: f64 = 0.5;
 /// What a symbol in test code is worth, unless the query mentions tests.
 const TEST_FACTOR: f64 = 0.5;
+
+/// Bits saying what a document is, beyond its words.
+struct Role;
+
+impl Role {
+    /// In tests, examples, docs, benchmarks, fixtures, vendored or
+    /// generated files.
+    const PERIPHERAL: u16 = 1;
+    /// A document's section: read about code, not code.
+    const SECTION: u16 = 2;
+    /// A function defined inside a function: a helper of its parent.
+    const NESTED: u16 = 4;
+}
+
+/// A name or query as its letters and digits alone, lower-cased:
+/// "get object or 404", `get_object_or_404` and `GetObjectOr404` are all
+/// "getobjector404".
+fn spelling(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Two query words that a name may write as one: "progress bar" and
+/// `progressbar`.
+struct Joined {
+    whole: String,
+    parts: [String; 2],
+}
+
+/// What the query's terms found in `name` are worth (each one's idf
+/// times its weight, from `worth`, counted once), and the share of the
+/// name they account for: `load` is all about "load",
+/// `load_fixture_labels` only partly, and `QuerySet` wholly about
+/// "queryset". Two query words a name joins count as both words.
+fn name_cover(name: &str, worth: &FxHashMap<&str, f64>, joined: &[Joined]) -> (f64, f64) {
+    let mut subwords: Vec<String> = Vec::new();
+    words::terms(name, |t| subwords.push(t));
+    let whole = (subwords.len() > 1).then(|| words::term(name)).flatten();
+    let mut found: Vec<&str> = Vec::new();
+    let mut credit = |term: &str| -> bool {
+        if let Some((&key, _)) = worth.get_key_value(term) {
+            if !found.contains(&key) {
+                found.push(key);
+            }
+            return true;
+        }
+        let Some(pair) = joined.iter().find(|j| j.whole == term) else {
+            return false;
+        };
+        for part in &pair.parts {
+            if let Some((&key, _)) = worth.get_key_value(part.as_str())
+                && !found.contains(&key)
+            {
+                found.push(key);
+            }
+        }
+        true
+    };
+    let covered = subwords.iter().filter(|t| credit(t)).count();
+    let mut coverage = covered as f64 / subwords.len().max(1) as f64;
+    // A name of several subwords that the query wrote whole.
+    if whole.is_some_and(|w| credit(&w)) {
+        coverage = 1.0;
+    }
+    let total = found.iter().map(|t| worth[t]).sum();
+    (total, coverage)
+}
+
+/// The [`Role`] bits of each document.
+fn roles(files: &[FileStat], docs: &[(u32, u32)]) -> Vec<u16> {
+    let parents: Vec<Vec<usize>> = files
+        .iter()
+        .map(|f| document::parents(&f.symbols))
+        .collect();
+    docs.iter()
+        .map(|&(f, s)| {
+            let file = &files[f as usize];
+            let span = &file.symbols[s as usize].span;
+            let mut role = 0;
+            if is_peripheral(&file.path)
+                || file
+                    .verdicts
+                    .iter()
+                    .any(|v| v.flag == crate::stats::Flag::Generated)
+            {
+                role |= Role::PERIPHERAL;
+            }
+            if span.kind == SymbolKind::Section {
+                role |= Role::SECTION;
+            }
+            let parent = parents[f as usize][s as usize];
+            if matches!(span.kind, SymbolKind::Function | SymbolKind::Method)
+                && parent != usize::MAX
+                && matches!(
+                    file.symbols[parent].span.kind,
+                    SymbolKind::Function | SymbolKind::Method
+                )
+            {
+                role |= Role::NESTED;
+            }
+            role
+        })
+        .collect()
+}
 
 /// How a result was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -219,9 +334,8 @@ pub(crate) struct Index {
     references: Vec<u32>,
     /// How many other files use each document's name in their code.
     spread: Vec<u32>,
-    /// Whether each document lives in peripheral code: tests, examples,
-    /// docs, benchmarks, fixtures, vendored or generated files.
-    in_tests: Vec<bool>,
+    /// What each document is, beyond its words: [`Role`] bits.
+    roles: Vec<u16>,
 }
 
 impl Index {
@@ -319,19 +433,7 @@ impl Index {
                 n.saturating_sub(u32::from(home))
             })
             .collect();
-        let in_tests = docs
-            .iter()
-            .map(|&(f, s)| {
-                let file = &files[f as usize];
-                // Document sections are read about code, not code.
-                file.symbols[s as usize].span.kind == crate::lang::SymbolKind::Section
-                    || is_peripheral(&file.path)
-                    || file
-                        .verdicts
-                        .iter()
-                        .any(|v| v.flag == crate::stats::Flag::Generated)
-            })
-            .collect();
+        let roles = roles(&files, &docs);
         Index {
             files,
             docs,
@@ -343,7 +445,7 @@ impl Index {
             postings,
             references,
             spread,
-            in_tests,
+            roles,
         }
     }
 
@@ -528,46 +630,61 @@ impl Index {
     /// about tests.
     pub(crate) fn by_text(&self, query: &str) -> Vec<Hit> {
         let mut wanted: Vec<String> = Vec::new();
-        words::terms(query, |t| wanted.push(t));
+        words::query_terms(query, |t| wanted.push(t));
         // Two words written as one in a name: "progress bar" finds
         // `progressbar`, "file name" finds `filename`.
-        let joined: Vec<String> = wanted
+        let joined: Vec<Joined> = wanted
             .windows(2)
             .filter(|pair| pair[0].len() >= 2 && pair[1].len() >= 2)
-            .map(|pair| format!("{}{}", pair[0], pair[1]))
+            .map(|pair| Joined {
+                whole: format!("{}{}", pair[0], pair[1]),
+                parts: [pair[0].clone(), pair[1].clone()],
+            })
             .collect();
         wanted.sort();
         wanted.dedup();
         // A query that names peripheral code (tests, examples, docs,
         // benchmarks, fixtures, vendored code) is about it.
-        let about_tests = wanted.iter().any(|t| {
-            matches!(
-                t.as_str(),
-                "test"
-                    | "tests"
-                    | "spec"
-                    | "example"
-                    | "examples"
-                    | "bench"
-                    | "benchmark"
-                    | "doc"
-                    | "docs"
-                    | "fixture"
-                    | "fixtures"
-                    | "vendor"
-                    | "generated"
-            )
-        });
-        let n = self.docs.len() as f64;
-        // Per document: the BM25F sum and the idf of query terms in its name.
-        let mut scores: FxHashMap<u32, (f64, f64)> = FxHashMap::default();
+        let about_tests = [
+            "test",
+            "spec",
+            "example",
+            "bench",
+            "benchmark",
+            "doc",
+            "fixture",
+            "vendor",
+            "generated",
+        ]
+        .into_iter()
+        .filter_map(words::term)
+        .any(|t| wanted.contains(&t));
+        // Synonyms and abbreviations of the query's words count for less.
+        let mut expanded: Vec<String> = Vec::new();
         for term in &wanted {
+            for other in words::synonyms(term) {
+                if !wanted.contains(other) && !expanded.contains(other) {
+                    expanded.push(other.clone());
+                }
+            }
+        }
+        let weighted_terms = wanted
+            .iter()
+            .map(|t| (t, 1.0))
+            .chain(expanded.iter().map(|t| (t, SYNONYM_WEIGHT)));
+        let n = self.docs.len() as f64;
+        // Per document: the BM25F sum, and whether its name holds a term.
+        let mut scores: FxHashMap<u32, (f64, bool)> = FxHashMap::default();
+        // Each term's idf times its weight, for names around the symbol.
+        let mut worth: FxHashMap<&str, f64> = FxHashMap::default();
+        for (term, weight) in weighted_terms {
             let postings = self.postings(term);
             if postings.is_empty() {
                 continue;
             }
             let df = postings.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            worth.insert(term, weight * idf);
             for (doc, counts) in postings.iter() {
                 let lengths = &self.lengths[doc as usize];
                 let weighted: f64 = [DOC, PLACE, BODY]
@@ -579,51 +696,62 @@ impl Index {
                     })
                     .sum();
                 let entry = scores.entry(doc).or_default();
-                entry.0 += idf * weighted / (K1 + weighted);
-                if counts[NAME] > 0 {
-                    entry.1 += idf;
-                }
+                entry.0 += weight * idf * weighted / (K1 + weighted);
+                entry.1 |= counts[NAME] > 0;
             }
         }
-        // Joined words count in names only, and for half: they are a guess.
+        // Joined words count in names only.
         for term in &joined {
-            let postings = self.postings(term);
-            if postings.is_empty() {
-                continue;
-            }
-            let df = postings.len() as f64;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            for (doc, _) in postings.iter().filter(|(_, c)| c[NAME] > 0) {
-                scores.entry(doc).or_default().1 += 0.5 * idf;
+            for (doc, _) in self
+                .postings(&term.whole)
+                .iter()
+                .filter(|(_, c)| c[NAME] > 0)
+            {
+                scores.entry(doc).or_default().1 = true;
             }
         }
-        let mut naming = wanted.clone();
-        naming.extend(joined.iter().cloned());
+        let typed = spelling(query);
+        let all_worth: f64 = wanted.iter().filter_map(|t| worth.get(t.as_str())).sum();
         let mut hits: Vec<Hit> = scores
             .into_iter()
             .map(|(doc, (text, in_name))| {
-                // The share of the name the query accounts for: `load` is
-                // all about "load"; `load_fixture_labels` only partly.
-                let name_terms = f64::from(self.lengths[doc as usize][NAME].max(1));
-                let matched = self.name_matches(doc as usize, &naming) as f64;
-                let mut score = text + NAME_WEIGHT * in_name * (matched / name_terms).min(1.0);
-                if !about_tests && self.in_tests[doc as usize] {
+                let span = &self.symbol(doc as usize).span;
+                let mut score = text;
+                if in_name {
+                    let (own_worth, coverage) = name_cover(&span.name, &worth, &joined);
+                    score += NAME_WEIGHT * own_worth * coverage;
+                    // The enclosing name counts too, for less: "queryset
+                    // filter" is `QuerySet.filter` more than
+                    // `ListFilter.queryset`.
+                    let segments = qualified_segments(&span.qualified_name);
+                    let mut spelled = spelling(&span.name) == typed;
+                    if let [.., parent, _] = segments.as_slice() {
+                        let (parent_worth, parent_coverage) = name_cover(parent, &worth, &joined);
+                        score += NAME_WEIGHT * PARENT_WEIGHT * parent_worth * parent_coverage;
+                        spelled |= spelling(parent) + &spelling(&span.name) == typed;
+                    }
+                    // The query is the name, spaced out: "get object or
+                    // 404", "queryset filter" for `QuerySet.filter`.
+                    if spelled {
+                        score += NAME_WEIGHT * all_worth;
+                    }
+                }
+                let role = self.roles[doc as usize];
+                if !about_tests && role & (Role::PERIPHERAL | Role::SECTION) != 0 {
                     score *= TEST_FACTOR;
                 }
+                if role & Role::NESTED != 0 {
+                    score *= NESTED_FACTOR;
+                }
+                // Code the rest of the project uses is more often what is
+                // meant: a gentle prior, a symbol used in 100 other files
+                // gains a quarter.
+                score *= 1.0 + SPREAD_WEIGHT * f64::from(self.spread[doc as usize]).ln_1p();
                 self.hit(doc as usize, score, Match::Text)
             })
             .collect();
         self.sort(&mut hits);
         hits
-    }
-
-    /// How many of `wanted` are terms of the symbol's name.
-    fn name_matches(&self, doc: usize, wanted: &[String]) -> usize {
-        let mut found = 0;
-        words::terms(&self.symbol(doc).span.name, |t| {
-            found += usize::from(wanted.contains(&t));
-        });
-        found
     }
 
     /// Best first: score, then how much the code uses the name, then the

@@ -95,8 +95,7 @@ impl Index {
 
         w.u32s(&self.references);
         w.u32s(&self.spread);
-        let peripheral: Vec<u16> = self.in_tests.iter().map(|&b| u16::from(b)).collect();
-        w.u16s(&peripheral);
+        w.u16s(&self.roles);
     }
 
     /// The index over `files` as [`Index::encode`] wrote it, its
@@ -153,10 +152,8 @@ impl Index {
         };
         let references = r.u32s()?;
         let spread = r.u32s()?;
-        let in_tests: Vec<bool> = r.u16s()?.into_iter().map(|b| b != 0).collect();
-        if references.len() != docs.len()
-            || spread.len() != docs.len()
-            || in_tests.len() != docs.len()
+        let roles = r.u16s()?;
+        if references.len() != docs.len() || spread.len() != docs.len() || roles.len() != docs.len()
         {
             return None;
         }
@@ -171,7 +168,7 @@ impl Index {
             postings,
             references,
             spread,
-            in_tests,
+            roles,
         })
     }
 }
