@@ -591,3 +591,28 @@ fn a_function_nested_in_a_function_weighs_less_than_one_of_the_same_name() {
     outcome.expect_code(0);
     assert_eq!(outcome.stdout.trim(), "@src/help.py#L9-14");
 }
+
+#[test]
+fn a_section_about_the_words_lifts_the_code_it_names() {
+    let repo = Repo::new();
+    repo.write(
+        "docs/usage.md",
+        "# Usage\n\n## Waiting for a key press\n\nCall `term.pause()` to stop until the user presses any key.\n",
+    );
+    repo.write(
+        "src/term.py",
+        "def pause(info=None):\n    \"\"\"Stop until the user acts.\"\"\"\n    return _getch()\n\n\ndef _getch():\n    return 0\n\n\ndef key_name(code):\n    \"\"\"The name of a code.\"\"\"\n    return str(code)\n",
+    );
+    let outcome = repo.run(&["refs", "wait for a key press", "--format", "json"]);
+    outcome.expect_code(0);
+    let names: Vec<String> = outcome
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| r["qualified_name"].as_str().expect("a name").to_string())
+        .collect();
+    let at = |name: &str| names.iter().position(|n| n == name);
+    assert!(at("pause").is_some(), "{names:?}");
+    assert!(at("pause") < at("key_name"), "{names:?}");
+}

@@ -43,7 +43,7 @@ use crate::walk::WalkOptions;
 const MAGIC: &[u8; 15] = b"ctxbudget-refs\n";
 /// Bumped whenever the layout or the meaning of a field changes (the
 /// roles of documents included).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 2;
 /// [`SETTLED_NANOS`]; test builds take another margin from
 /// `CTXBUDGET_TEST_SETTLED_NANOS`, so that tests can reuse files they have
 /// just written (whose change time is always now).
@@ -1134,6 +1134,15 @@ mod tests {
                     symbol("tokens", "tokens", (5, 6), 11),
                 ],
             ),
+            (
+                "docs/usage.md",
+                "# Loading settings\n\nCall `load_config(path)` to read them.\n",
+                vec![{
+                    let mut section = symbol("Loading settings", "Loading settings", (1, 3), 14);
+                    section.span.kind = SymbolKind::Section;
+                    section
+                }],
+            ),
         ];
         let mut files = Vec::new();
         let mut words = Vec::new();
@@ -1192,7 +1201,7 @@ mod tests {
         let load: refs::LoadPostings = Box::new(move || Some(postings.clone()));
         let loaded =
             Index::decode(&mut Reader::new(&bytes), Arc::clone(&files), load).expect("decodes");
-        for query in ["parse config", "tokens", "split text"] {
+        for query in ["parse config", "tokens", "split text", "loading settings"] {
             assert_eq!(loaded.by_text(query), built.by_text(query), "{query}");
         }
         for name in ["parse", "load_config", "Tokens"] {

@@ -10,7 +10,14 @@ pub(crate) struct SymbolDoc {
     pub(super) terms: Vec<(u32, [u16; FIELDS])>,
     pub(super) lengths: [u32; FIELDS],
     pub(super) own_uses: u32,
+    /// For a document's section: the identifiers its code spans name
+    /// (`getchar` in "call `click.getchar()`"), by hash, at most
+    /// [`MAX_MENTIONS`].
+    pub(super) mentions: Vec<u64>,
 }
+
+/// How many code names one section may point to.
+pub(super) const MAX_MENTIONS: usize = 32;
 
 /// What one file contributes to the index: its terms, one document per
 /// symbol (in the file's symbol order) and how often each identifier
@@ -131,11 +138,21 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
     };
     let mut own_uses = vec![0u32; symbols.len()];
 
+    let mut mentions: Vec<Vec<u64>> = vec![Vec::new(); symbols.len()];
     let mut block = None;
     for (line, &owner) in owner.iter().enumerate() {
         let from = starts[line];
         let to = starts.get(line + 1).copied().unwrap_or(text.len());
         let line_text = &text[from..to];
+        if owner != usize::MAX && symbols[owner].span.kind == crate::lang::SymbolKind::Section {
+            let named = &mut mentions[owner];
+            for ident in code_span_identifiers(line_text) {
+                let hash = ident_hash(ident);
+                if named.len() < MAX_MENTIONS && !named.contains(&hash) {
+                    named.push(hash);
+                }
+            }
+        }
         let is_doc = classify(line_text, &mut block);
         let field = if is_doc { DOC } else { BODY };
         for ident in words::identifiers(line_text) {
@@ -205,6 +222,7 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
                 terms: doc_terms,
                 lengths: lengths[i],
                 own_uses: own_uses[i],
+                mentions: std::mem::take(&mut mentions[i]),
             }
         })
         .collect();
@@ -218,6 +236,33 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
             .map(|(ident, m)| (ident_hash(ident), m.uses))
             .collect(),
     }
+}
+
+/// The identifiers inside a line's code spans: between backticks, as
+/// Markdown (`` `click.getchar()` ``) and reStructuredText (``` ``x`` ```,
+/// ``:func:`echo` ``) write code in prose. A span left open at the end
+/// of the line names nothing.
+pub(super) fn code_span_identifiers(line: &str) -> impl Iterator<Item = &str> {
+    // Each run of backticks opens or closes a span: ``x`` as `x`.
+    let mut spans = Vec::new();
+    let mut inside: Option<usize> = None;
+    let mut at = 0;
+    let bytes = line.as_bytes();
+    while at < bytes.len() {
+        if bytes[at] != b'`' {
+            at += 1;
+            continue;
+        }
+        let run = at;
+        while at < bytes.len() && bytes[at] == b'`' {
+            at += 1;
+        }
+        match inside.take() {
+            Some(from) => spans.push(&line[from..run]),
+            None => inside = Some(at),
+        }
+    }
+    spans.into_iter().flat_map(words::identifiers)
 }
 
 /// Symbol numbers by start line, an enclosing symbol before the ones

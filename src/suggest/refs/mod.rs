@@ -160,6 +160,10 @@ const PARENT_WEIGHT: f64 = 0.5;
 const NESTED_FACTOR: f64 = 0.6;
 /// How much each e-fold of other files using a symbol's name adds.
 const SPREAD_WEIGHT: f64 = 0.05;
+/// How many symbols may share a name that a section points to.
+const MAX_MENTION_TARGETS: usize = 4;
+/// What share of a section's score goes to the code it names.
+const MENTION_WEIGHT: f64 = 0.3;
 /// What a synonym or abbreviation of a query word counts for.
 const SYNONYM_WEIGHT: f64 = 0.5;
 /// What a symbol in test code is worth, unless the query mentions tests.
@@ -232,6 +236,38 @@ fn name_cover(name: &str, worth: &FxHashMap<&str, f64>, joined: &[Joined]) -> (f
     }
     let total = found.iter().map(|t| worth[t]).sum();
     (total, coverage)
+}
+
+/// Which code symbols each section's code spans name, as CSR lists
+/// (starts, documents). A name defined in more than
+/// [`MAX_MENTION_TARGETS`] places says too little to point anywhere.
+fn resolve_mentions(
+    files: &[FileStat],
+    docs: &[(u32, u32)],
+    roles: &[u16],
+    mentions: &[Vec<u64>],
+) -> (Vec<u32>, Vec<u32>) {
+    let mut by_name: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (d, &(f, s)) in docs.iter().enumerate() {
+        if roles[d] & Role::SECTION == 0 {
+            let name = &files[f as usize].symbols[s as usize].span.name;
+            by_name.entry(ident_hash(name)).or_default().push(d as u32);
+        }
+    }
+    let mut starts = Vec::with_capacity(docs.len() + 1);
+    let mut mentioned = Vec::new();
+    starts.push(0);
+    for named in mentions {
+        for hash in named {
+            if let Some(targets) = by_name.get(hash)
+                && targets.len() <= MAX_MENTION_TARGETS
+            {
+                mentioned.extend_from_slice(targets);
+            }
+        }
+        starts.push(mentioned.len() as u32);
+    }
+    (starts, mentioned)
 }
 
 /// The [`Role`] bits of each document.
@@ -336,6 +372,10 @@ pub(crate) struct Index {
     spread: Vec<u32>,
     /// What each document is, beyond its words: [`Role`] bits.
     roles: Vec<u16>,
+    /// Document `d`'s section points to the code symbols
+    /// `mentioned[mention_starts[d]..mention_starts[d + 1]]`.
+    mention_starts: Vec<u32>,
+    mentioned: Vec<u32>,
 }
 
 impl Index {
@@ -349,6 +389,7 @@ impl Index {
         let mut by_term: Vec<Vec<(u32, [u16; FIELDS])>> = Vec::new();
         let mut files_using: FxHashMap<u64, u32> = FxHashMap::default();
         let mut used_at_home: Vec<bool> = Vec::new();
+        let mut mentions: Vec<Vec<u64>> = Vec::new();
         for (f, file_words) in words.into_iter().enumerate() {
             for &(hash, n) in &file_words.identifiers {
                 *uses.entry(hash).or_default() += n;
@@ -379,6 +420,7 @@ impl Index {
                 docs.push((f as u32, s as u32));
                 lengths.push(doc.lengths);
                 own_uses.push(doc.own_uses);
+                mentions.push(doc.mentions);
                 for (term, counts) in doc.terms {
                     by_term[global[term as usize] as usize].push((id, counts));
                 }
@@ -434,6 +476,7 @@ impl Index {
             })
             .collect();
         let roles = roles(&files, &docs);
+        let (mention_starts, mentioned) = resolve_mentions(&files, &docs, &roles, &mentions);
         Index {
             files,
             docs,
@@ -446,6 +489,8 @@ impl Index {
             references,
             spread,
             roles,
+            mention_starts,
+            mentioned,
         }
     }
 
@@ -712,7 +757,7 @@ impl Index {
         }
         let typed = spelling(query);
         let all_worth: f64 = wanted.iter().filter_map(|t| worth.get(t.as_str())).sum();
-        let mut hits: Vec<Hit> = scores
+        let raw: Vec<(u32, f64)> = scores
             .into_iter()
             .map(|(doc, (text, in_name))| {
                 let span = &self.symbol(doc as usize).span;
@@ -736,22 +781,58 @@ impl Index {
                         score += NAME_WEIGHT * all_worth;
                     }
                 }
-                let role = self.roles[doc as usize];
-                if !about_tests && role & (Role::PERIPHERAL | Role::SECTION) != 0 {
-                    score *= TEST_FACTOR;
-                }
-                if role & Role::NESTED != 0 {
-                    score *= NESTED_FACTOR;
-                }
-                // Code the rest of the project uses is more often what is
-                // meant: a gentle prior, a symbol used in 100 other files
-                // gains a quarter.
-                score *= 1.0 + SPREAD_WEIGHT * f64::from(self.spread[doc as usize]).ln_1p();
-                self.hit(doc as usize, score, Match::Text)
+                (doc, score)
+            })
+            .collect();
+        // A section about the words points to the code it names: the
+        // docs' "Waiting for Key Press" names `getchar`. Each symbol takes
+        // the best share any section gives it, split among what the
+        // section names.
+        let mut pointed: FxHashMap<u32, f64> = FxHashMap::default();
+        for &(doc, score) in &raw {
+            let d = doc as usize;
+            let targets = &self.mentioned
+                [self.mention_starts[d] as usize..self.mention_starts[d + 1] as usize];
+            if targets.is_empty() {
+                continue;
+            }
+            let share =
+                MENTION_WEIGHT * score * self.prior(d, about_tests) / (targets.len() as f64).sqrt();
+            for &target in targets {
+                let best = pointed.entry(target).or_default();
+                *best = best.max(share);
+            }
+        }
+        let mut totals: FxHashMap<u32, f64> = raw.into_iter().collect();
+        for (doc, share) in pointed {
+            *totals.entry(doc).or_default() += share;
+        }
+        let mut hits: Vec<Hit> = totals
+            .into_iter()
+            .map(|(doc, score)| {
+                let d = doc as usize;
+                self.hit(d, score * self.prior(d, about_tests), Match::Text)
             })
             .collect();
         self.sort(&mut hits);
         hits
+    }
+
+    /// What a document's score is multiplied by for what it is, beyond
+    /// its words: peripheral code and sections count half unless the
+    /// query is about them, nested functions less, and code the rest of
+    /// the project uses more (a gentle prior: a symbol used in 100 other
+    /// files gains a quarter).
+    fn prior(&self, doc: usize, about_tests: bool) -> f64 {
+        let role = self.roles[doc];
+        let mut factor = 1.0 + SPREAD_WEIGHT * f64::from(self.spread[doc]).ln_1p();
+        if !about_tests && role & (Role::PERIPHERAL | Role::SECTION) != 0 {
+            factor *= TEST_FACTOR;
+        }
+        if role & Role::NESTED != 0 {
+            factor *= NESTED_FACTOR;
+        }
+        factor
     }
 
     /// Best first: score, then how much the code uses the name, then the
@@ -881,7 +962,7 @@ pub(crate) fn at_line(file: &FileStat, line: u32) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::document::classify;
+    use super::document::{classify, code_span_identifiers};
     use super::*;
 
     #[test]
@@ -897,6 +978,23 @@ mod tests {
             qualified_segments("impl Display for Config"),
             ["impl Display for Config"]
         );
+    }
+
+    #[test]
+    fn code_spans_name_code_in_markdown_and_restructuredtext() {
+        fn found(line: &str) -> Vec<&str> {
+            code_span_identifiers(line).collect()
+        }
+        assert_eq!(
+            found("Call `click.getchar()` or {func}`pause`."),
+            ["click", "getchar", "pause"]
+        );
+        assert_eq!(
+            found("Use ``echo_via_pager`` and :meth:`Context.invoke`"),
+            ["echo_via_pager", "Context", "invoke"]
+        );
+        assert!(found("a `span left open").is_empty());
+        assert!(found("no code here").is_empty());
     }
 
     #[test]

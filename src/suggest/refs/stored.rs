@@ -23,6 +23,10 @@ impl FileWords {
             w.u16s(&counts);
             w.u32s(&doc.lengths);
             w.u32(doc.own_uses);
+            w.len(doc.mentions.len());
+            for &hash in &doc.mentions {
+                w.u64(hash);
+            }
         }
         w.len(self.identifiers.len());
         for &(hash, n) in &self.identifiers {
@@ -48,6 +52,11 @@ impl FileWords {
             let counts = r.u16s()?;
             let lengths: [u32; FIELDS] = r.u32s()?.try_into().ok()?;
             let own_uses = r.u32()?;
+            let n = r.len(8)?;
+            if n > super::document::MAX_MENTIONS {
+                return None;
+            }
+            let mentions = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
             if counts.len() != numbers.len() * FIELDS
                 || numbers.iter().any(|&t| t as usize >= terms.len())
             {
@@ -62,6 +71,7 @@ impl FileWords {
                 terms,
                 lengths,
                 own_uses,
+                mentions,
             });
         }
         let n = r.len(12)?;
@@ -96,6 +106,8 @@ impl Index {
         w.u32s(&self.references);
         w.u32s(&self.spread);
         w.u16s(&self.roles);
+        w.u32s(&self.mention_starts);
+        w.u32s(&self.mentioned);
     }
 
     /// The index over `files` as [`Index::encode`] wrote it, its
@@ -153,6 +165,16 @@ impl Index {
         let references = r.u32s()?;
         let spread = r.u32s()?;
         let roles = r.u16s()?;
+        let mention_starts = r.u32s()?;
+        let mentioned = r.u32s()?;
+        let mentions_fit = mention_starts.len() == docs.len() + 1
+            && mention_starts.first() == Some(&0)
+            && mention_starts.windows(2).all(|w| w[0] <= w[1])
+            && mention_starts.last().map(|&n| n as usize) == Some(mentioned.len())
+            && mentioned.iter().all(|&d| (d as usize) < docs.len());
+        if !mentions_fit {
+            return None;
+        }
         if references.len() != docs.len() || spread.len() != docs.len() || roles.len() != docs.len()
         {
             return None;
@@ -169,6 +191,8 @@ impl Index {
             references,
             spread,
             roles,
+            mention_starts,
+            mentioned,
         })
     }
 }
