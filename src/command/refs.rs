@@ -108,6 +108,11 @@ pub(crate) fn run(
             .map_err(Error::Output)?;
     }
     out.flush().map_err(Error::Output)?;
+    // The process ends with this command: handing back every symbol's
+    // strings one by one would take longer than the query (6 ms of a
+    // 50 ms name lookup on django), and the system frees them at exit.
+    std::mem::forget(index);
+    std::mem::forget(files);
     Ok(if unmatched > 0 {
         ExitCode::Findings
     } else {
