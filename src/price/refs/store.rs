@@ -1346,6 +1346,9 @@ mod tests {
         assert!(open.stamp(Path::new("missing")).is_none());
         let absolute = root.join("a/b/file.txt");
         assert_eq!(open.stamp(&absolute), Stamp::of(&absolute));
-        assert!(StatRoot::open(&root.join("a/b/file.txt")).is_none(), "a file is no root");
+        assert!(
+            StatRoot::open(&root.join("a/b/file.txt")).is_none(),
+            "a file is no root"
+        );
     }
 }

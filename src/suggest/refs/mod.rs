@@ -6,9 +6,10 @@
 //! comments and docstrings, its place (path components and enclosing
 //! names) and the identifiers of its body (nested symbols keep their own
 //! lines; their names stay in the parent's body). Free words are ranked by
-//! BM25F over those fields; names are matched exactly, then ignoring case,
-//! then by subwords. Ties go to the symbol whose name the rest of the code
-//! uses most.
+//! BM25F over those fields, with the names weighed apart and a section
+//! of the docs lending to the code it names; names are matched exactly,
+//! then ignoring case, then by subwords. Ties go to the symbol whose name
+//! the rest of the code uses most.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -199,43 +200,74 @@ struct Joined {
     parts: [String; 2],
 }
 
-/// What the query's terms found in `name` are worth (each one's idf
-/// times its weight, from `worth`, counted once), and the share of the
-/// name they account for: `load` is all about "load",
-/// `load_fixture_labels` only partly, and `QuerySet` wholly about
-/// "queryset". Two query words a name joins count as both words.
-fn name_cover(name: &str, worth: &FxHashMap<&str, f64>, joined: &[Joined]) -> (f64, f64) {
-    let mut subwords: Vec<String> = Vec::new();
-    words::terms(name, |t| subwords.push(t));
-    let whole = (subwords.len() > 1).then(|| words::term(name)).flatten();
-    let mut found: Vec<&str> = Vec::new();
-    let mut credit = |term: &str| -> bool {
-        if let Some((&key, _)) = worth.get_key_value(term) {
-            if !found.contains(&key) {
-                found.push(key);
-            }
-            return true;
+/// What a query's words are worth in names, for [`Index::by_text`].
+struct Naming<'q> {
+    /// Each term's idf times its weight (synonyms count for less).
+    worth: FxHashMap<&'q str, f64>,
+    joined: Vec<Joined>,
+    /// The query as [`spelling`] gives it.
+    typed: String,
+    /// What the query's own terms are worth together.
+    all: f64,
+}
+
+impl Naming<'_> {
+    /// What a symbol's names add to its score: its own name as much as
+    /// the query covers it, the enclosing name half that ("queryset
+    /// filter" is `QuerySet.filter` more than `ListFilter.queryset`),
+    /// and the whole query once more when it spells either ("get object
+    /// or 404", "queryset filter" for `QuerySet.filter`).
+    fn score(&self, span: &crate::syntax::Span) -> f64 {
+        let (own, coverage) = self.cover(&span.name);
+        let mut score = NAME_WEIGHT * own * coverage;
+        let mut spelled = spelling(&span.name) == self.typed;
+        if let [.., parent, _] = qualified_segments(&span.qualified_name).as_slice() {
+            let (worth, coverage) = self.cover(parent);
+            score += NAME_WEIGHT * PARENT_WEIGHT * worth * coverage;
+            spelled |= spelling(parent) + &spelling(&span.name) == self.typed;
         }
-        let Some(pair) = joined.iter().find(|j| j.whole == term) else {
-            return false;
-        };
-        for part in &pair.parts {
-            if let Some((&key, _)) = worth.get_key_value(part.as_str())
-                && !found.contains(&key)
-            {
-                found.push(key);
-            }
+        if spelled {
+            score += NAME_WEIGHT * self.all;
         }
-        true
-    };
-    let covered = subwords.iter().filter(|t| credit(t)).count();
-    let mut coverage = covered as f64 / subwords.len().max(1) as f64;
-    // A name of several subwords that the query wrote whole.
-    if whole.is_some_and(|w| credit(&w)) {
-        coverage = 1.0;
+        score
     }
-    let total = found.iter().map(|t| worth[t]).sum();
-    (total, coverage)
+
+    /// What the query's terms found in `name` are worth (each counted
+    /// once), and the share of the name they account for: `load` is all
+    /// about "load", `load_fixture_labels` only partly, and `QuerySet`
+    /// wholly about "queryset". Two query words a name joins count as
+    /// both words.
+    fn cover(&self, name: &str) -> (f64, f64) {
+        let mut subwords: Vec<String> = Vec::new();
+        words::terms(name, |t| subwords.push(t));
+        let whole = (subwords.len() > 1).then(|| words::term(name)).flatten();
+        let mut found: Vec<&str> = Vec::new();
+        let mut credit = |term: &str| -> bool {
+            let parts: Vec<&str> = if self.worth.contains_key(term) {
+                vec![term]
+            } else if let Some(pair) = self.joined.iter().find(|j| j.whole == term) {
+                pair.parts.iter().map(String::as_str).collect()
+            } else {
+                return false;
+            };
+            for part in parts {
+                if let Some((&key, _)) = self.worth.get_key_value(part)
+                    && !found.contains(&key)
+                {
+                    found.push(key);
+                }
+            }
+            true
+        };
+        let covered = subwords.iter().filter(|t| credit(t)).count();
+        let mut coverage = covered as f64 / subwords.len().max(1) as f64;
+        // A name of several subwords that the query wrote whole.
+        if whole.is_some_and(|w| credit(&w)) {
+            coverage = 1.0;
+        }
+        let total = found.iter().map(|t| self.worth[t]).sum();
+        (total, coverage)
+    }
 }
 
 /// Which code symbols each section's code spans name, as CSR lists
@@ -668,11 +700,12 @@ impl Index {
         hits
     }
 
-    /// Symbols ranked for the free words of `query`: BM25F over the doc,
-    /// place and body fields, plus how much of the name the query covers
-    /// (a symbol named after the words beats one that mentions them a
-    /// lot). Symbols in test code count for less unless the query is
-    /// about tests.
+    /// Symbols ranked for the free words of `query` (and, for less, their
+    /// synonyms): BM25F over the doc, place and body fields, plus what
+    /// [`Naming::score`] gives for the names (a symbol named after the
+    /// words beats one that mentions them a lot), plus a share of the
+    /// score of a document section that names the symbol; times the
+    /// document's [`Index::prior`].
     pub(crate) fn by_text(&self, query: &str) -> Vec<Hit> {
         let mut wanted: Vec<String> = Vec::new();
         words::query_terms(query, |t| wanted.push(t));
@@ -755,39 +788,27 @@ impl Index {
                 scores.entry(doc).or_default().1 = true;
             }
         }
-        let typed = spelling(query);
-        let all_worth: f64 = wanted.iter().filter_map(|t| worth.get(t.as_str())).sum();
+        let all = wanted.iter().filter_map(|t| worth.get(t.as_str())).sum();
+        let naming = Naming {
+            worth,
+            joined,
+            typed: spelling(query),
+            all,
+        };
         let raw: Vec<(u32, f64)> = scores
             .into_iter()
             .map(|(doc, (text, in_name))| {
-                let span = &self.symbol(doc as usize).span;
-                let mut score = text;
-                if in_name {
-                    let (own_worth, coverage) = name_cover(&span.name, &worth, &joined);
-                    score += NAME_WEIGHT * own_worth * coverage;
-                    // The enclosing name counts too, for less: "queryset
-                    // filter" is `QuerySet.filter` more than
-                    // `ListFilter.queryset`.
-                    let segments = qualified_segments(&span.qualified_name);
-                    let mut spelled = spelling(&span.name) == typed;
-                    if let [.., parent, _] = segments.as_slice() {
-                        let (parent_worth, parent_coverage) = name_cover(parent, &worth, &joined);
-                        score += NAME_WEIGHT * PARENT_WEIGHT * parent_worth * parent_coverage;
-                        spelled |= spelling(parent) + &spelling(&span.name) == typed;
-                    }
-                    // The query is the name, spaced out: "get object or
-                    // 404", "queryset filter" for `QuerySet.filter`.
-                    if spelled {
-                        score += NAME_WEIGHT * all_worth;
-                    }
-                }
-                (doc, score)
+                let names = if in_name {
+                    naming.score(&self.symbol(doc as usize).span)
+                } else {
+                    0.0
+                };
+                (doc, text + names)
             })
             .collect();
-        // A section about the words points to the code it names: the
-        // docs' "Waiting for Key Press" names `getchar`. Each symbol takes
-        // the best share any section gives it, split among what the
-        // section names.
+        // A section about the words points to the code it names: click's
+        // "Waiting for Key Press" names `pause`. Each symbol takes the best
+        // share any section gives it, split among what the section names.
         let mut pointed: FxHashMap<u32, f64> = FxHashMap::default();
         for &(doc, score) in &raw {
             let d = doc as usize;
