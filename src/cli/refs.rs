@@ -16,7 +16,10 @@ use super::common::InputArgs;
 ///   PATH:LINE: the innermost symbol around that line;
 ///   free words in quotes ("retry backoff"): symbols ranked by BM25 over
 ///     their name's subwords (snake_case, camelCase), doc comments and
-///     docstrings, path, and the identifiers in their body.
+///     docstrings, path, and the identifiers in their body; word forms
+///     meet ("validation", validate), synonyms and code abbreviations
+///     count for half ("show" finds echo, "configuration" finds cfg), and
+///     a docs section about the words lifts the code its `code` spans name.
 /// A name that matches no symbol is searched as free words. Ties go to the
 /// symbol whose name the rest of the code uses most.
 ///
