@@ -30,7 +30,7 @@ pub(crate) fn price<T: Send>(
     tokenizer: &Tokenizer,
     also: impl Fn(&FileStat, &Source) -> T + Sync,
 ) -> (Vec<(FileStat, T)>, Vec<SkippedPath>) {
-    let (walked, _) = price_reusing(config, tokenizer, |_, _, _| Err(()), also);
+    let (walked, _) = price_reusing(config, tokenizer, |_, _, _| Err(()), |_| (), also);
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for found in walked {
@@ -50,8 +50,13 @@ pub(crate) enum Walked<T, S> {
     Priced { stat: FileStat, also: T, state: S },
     /// Not read: `known` already knows it.
     Known { rel: String },
-    /// A directory entered, before its entries were listed.
-    Dir { rel: String, path: PathBuf },
+    /// A directory entered, with what `entered` saw of it before its
+    /// entries were listed.
+    Dir {
+        rel: String,
+        path: PathBuf,
+        state: S,
+    },
     /// Skipped (binary, too large, unreadable...), with the state `known`
     /// returned when it was asked.
     Skipped {
@@ -74,12 +79,14 @@ impl<T, S> Walked<T, S> {
 /// root, where it is, whether it is an unfollowed symlink): a file it
 /// already knows (`Ok`) is not read; otherwise it returns some state
 /// (what it saw of the file) that comes back with the priced file.
+/// `entered` sees each directory before its entries are listed.
 /// Sorted by path, each path once; with the files the walk consulted
 /// besides the listings (see [`walk::walk`]).
 pub(crate) fn price_reusing<T: Send, S: Send>(
     config: &InputConfig,
     tokenizer: &Tokenizer,
     known: impl Fn(&str, &Path, bool) -> Result<(), S> + Sync,
+    entered: impl Fn(&Path) -> S + Sync,
     also: impl Fn(&FileStat, &Source) -> T + Sync,
 ) -> (Vec<Walked<T, S>>, Vec<PathBuf>) {
     let found = Mutex::new(Vec::new());
@@ -107,7 +114,8 @@ pub(crate) fn price_reusing<T: Send, S: Send>(
                 Found::File { path, rel, symlink } => (path, rel, symlink),
                 Found::Dir { path, rel } => {
                     let rel = qualify(prefix.as_deref(), &rel, is_file_root);
-                    lock(&found).push(Walked::Dir { rel, path });
+                    let state = entered(&path);
+                    lock(&found).push(Walked::Dir { rel, path, state });
                     return;
                 }
                 Found::Skipped { rel, skip } => {

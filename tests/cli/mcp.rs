@@ -217,16 +217,31 @@ fn malformed_lines_unknown_tools_and_outside_paths_get_errors_and_the_server_goe
 /// at once, so the stat-only check is the one that decides).
 #[test]
 fn a_warm_server_sees_every_edit_between_calls() {
+    sees_every_edit_between_calls(Some("0"));
+}
+
+/// The same with the real settle margin: every stamp is fresh when the
+/// server rebuilds, so it checks by the stamps it took before reading.
+#[test]
+fn a_warm_server_sees_every_edit_right_after_it_rebuilt() {
+    sees_every_edit_between_calls(None);
+}
+
+fn sees_every_edit_between_calls(settle_margin: Option<&str>) {
     use std::io::BufRead;
     let repo = crate::util::Repo::new();
     let cache = tempfile::tempdir().expect("cache");
     repo.write("src/a.py", "def alpha():\n    return 1\n")
         .write("src/b.py", "def beta():\n    return 2\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ctxbudget"))
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ctxbudget"));
+    server
         .args(["mcp", "-t", "cl100k", "--root"])
         .arg(repo.path())
-        .env("CTXBUDGET_CACHE_DIR", cache.path())
-        .env("CTXBUDGET_TEST_SETTLED_NANOS", "0")
+        .env("CTXBUDGET_CACHE_DIR", cache.path());
+    if let Some(nanos) = settle_margin {
+        server.env("CTXBUDGET_TEST_SETTLED_NANOS", nanos);
+    }
+    let mut child = server
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -307,6 +307,7 @@ fn corpus_from(
                 (_, None) => Err(None),
             }
         },
+        Stamp::of,
         |stat, source| refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat)),
     );
     let mut tree = lock(&context.tree).clone();
@@ -344,8 +345,13 @@ fn corpus_from(
             // A directory or ignore file that could not be read: a later
             // walk may read it, and nothing here would tell.
             Walked::Skipped { state: None, .. } => tree.complete = false,
-            Walked::Dir { rel, path } => {
-                let stamp = Stamp::of(&path);
+            // Stamped before it was listed: an entry added while the walk
+            // ran changes it again.
+            Walked::Dir {
+                rel,
+                path,
+                state: stamp,
+            } => {
                 tree.complete &= stamp.is_some() && faithful(root, &rel, &path);
                 tree.dirs.push((rel, stamp.unwrap_or(Stamp::UNKNOWN)));
             }
@@ -647,8 +653,12 @@ impl Context<'_> {
     }
 
     /// What tells, by stats alone, that the tree is still the one just
-    /// priced, when the walk saw everything and every stamp had settled
-    /// (else the caller has to walk to know).
+    /// priced, when the walk saw everything (else the caller has to walk
+    /// to know). Each file was stamped before it was read and each
+    /// directory before it was listed, so a later change shows, as it
+    /// would to a fresh walk: unlike the store, which a later process
+    /// trusts, this needs no settled times, except for the consulted
+    /// files, stamped after the walk read them.
     fn freshness(&self, found: &[Found], stored: Option<&Stored>) -> Option<Freshness> {
         if !self.want_fresh
             || self.input.paths.len() != 1
@@ -670,13 +680,13 @@ impl Context<'_> {
                 Found::Priced(priced, stamp) => (priced.0.path.as_str(), *stamp),
                 Found::Skipped(rel, stamp) => (rel.as_str(), *stamp),
             };
-            if !settled(&stamp) {
+            if stamp == Stamp::UNKNOWN {
                 return None;
             }
             expected.push((PathBuf::from(rel), stamp));
         }
         for (rel, stamp) in &tree.dirs {
-            if !settled(stamp) {
+            if *stamp == Stamp::UNKNOWN {
                 return None;
             }
             expected.push((PathBuf::from(rel), *stamp));
