@@ -139,33 +139,32 @@ pub(super) fn resolve_mentions(
 
 /// The [`Role`] bits of each document.
 pub(super) fn roles(files: &[FileStat], docs: &[(u32, u32)]) -> Vec<u16> {
-    let parents: Vec<Vec<usize>> = files
+    // What a file is, and where each symbol sits in it, once per file.
+    let per_file: Vec<(u16, Vec<usize>)> = files
         .iter()
-        .map(|f| document::parents(&f.symbols))
-        .collect();
-    docs.iter()
-        .map(|&(f, s)| {
-            let file = &files[f as usize];
-            let span = &file.symbols[s as usize].span;
-            let mut role = 0;
-            if is_peripheral(&file.path)
+        .map(|file| {
+            let peripheral = is_peripheral(&file.path)
                 || file
                     .verdicts
                     .iter()
-                    .any(|v| v.flag == crate::stats::Flag::Generated)
-            {
-                role |= Role::PERIPHERAL;
-            }
+                    .any(|v| v.flag == crate::stats::Flag::Generated);
+            let role = if peripheral { Role::PERIPHERAL } else { 0 };
+            (role, document::parents(&file.symbols))
+        })
+        .collect();
+    let function = |kind: SymbolKind| matches!(kind, SymbolKind::Function | SymbolKind::Method);
+    docs.iter()
+        .map(|&(f, s)| {
+            let file = &files[f as usize];
+            let (mut role, parents) = (per_file[f as usize].0, &per_file[f as usize].1);
+            let span = &file.symbols[s as usize].span;
             if span.kind == SymbolKind::Section {
                 role |= Role::SECTION;
             }
-            let parent = parents[f as usize][s as usize];
-            if matches!(span.kind, SymbolKind::Function | SymbolKind::Method)
+            let parent = parents[s as usize];
+            if function(span.kind)
                 && parent != usize::MAX
-                && matches!(
-                    file.symbols[parent].span.kind,
-                    SymbolKind::Function | SymbolKind::Method
-                )
+                && function(file.symbols[parent].span.kind)
             {
                 role |= Role::NESTED;
             }
