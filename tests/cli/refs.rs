@@ -419,6 +419,69 @@ fn the_definition_comes_before_its_overload_stubs_and_examples_weigh_less() {
 }
 
 #[test]
+fn stubs_give_way_when_their_definition_is_listed() {
+    let repo = Repo::new();
+    repo.write(
+        "src/editor.py",
+        "import typing as t\n\n\nclass Editor:\n    @t.overload\n    def edit(self, text: str) -> str: ...\n\n    @t.overload\n    def edit(self, text: None) -> None: ...\n\n    def edit(self, text):\n        \"\"\"Open the text in the user's editor.\"\"\"\n        return launch(text)\n\n\ndef edit(text=None):\n    \"\"\"Edit text in an editor: open it, wait, return the result.\"\"\"\n    return Editor().edit(text)\n",
+    );
+    repo.write(
+        "src/parse.ts",
+        "export function parse(input: string): Tree;\nexport function parse(input: Buffer): Tree;\nexport function parse(input: string | Buffer): Tree {\n  const text = String(input);\n  return build(text);\n}\n\nexport function parseTree(tree: Tree): Tree {\n  return tree;\n}\n",
+    );
+    repo.write(
+        "src/term.py",
+        "import os, sys\n\nif os.name == \"nt\":\n    def getchar(echo):\n        \"\"\"Read one key from the console.\"\"\"\n        return msvcrt.getwch()\nelse:\n    def getchar(echo):\n        \"\"\"Read one key from the terminal.\"\"\"\n        fd = sys.stdin.fileno()\n        return os.read(fd, 32).decode()\n",
+    );
+    let listed = |args: &[&str]| {
+        let mut all = vec!["refs"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--plain"]);
+        let outcome = repo.run(&all);
+        outcome.expect_code(0);
+        outcome
+            .stdout
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    // Both definitions answer before any stub of theirs.
+    assert_eq!(
+        listed(&["open text in an editor", "--limit", "2"]),
+        ["@src/editor.py#L11-13", "@src/editor.py#L16-18"]
+    );
+    let outcome = repo.run(&["refs", "open text in an editor", "--format", "json"]);
+    outcome.expect_code(0);
+    let all: Vec<String> = outcome
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| r["ref"].as_str().expect("ref").to_string())
+        .collect();
+    assert_eq!(
+        all[all.len() - 2..],
+        ["@src/editor.py#L5-6", "@src/editor.py#L8-9"],
+        "the stubs last: {all:?}"
+    );
+    // TypeScript overload signatures, by name.
+    let all = listed(&["parse", "--limit", "0"]);
+    assert_eq!(
+        all,
+        [
+            "@src/parse.ts#L3-6",
+            "@src/parse.ts#L1-1",
+            "@src/parse.ts#L2-2"
+        ]
+    );
+    // Two definitions with bodies (one per platform) are both definitions.
+    assert_eq!(
+        listed(&["read one key", "--limit", "2"]),
+        ["@src/term.py#L8-11", "@src/term.py#L4-6"]
+    );
+}
+
+#[test]
 fn a_rust_type_brings_its_trait_impls() {
     let repo = Repo::new();
     repo.write(

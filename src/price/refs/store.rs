@@ -43,7 +43,7 @@ use crate::walk::WalkOptions;
 const MAGIC: &[u8; 15] = b"ctxbudget-refs\n";
 /// Bumped whenever the layout or the meaning of a field changes (the
 /// roles of documents included).
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// [`SETTLED_NANOS`]; test builds take another margin from
 /// `CTXBUDGET_TEST_SETTLED_NANOS`, so that tests can reuse files they have
 /// just written (whose change time is always now).

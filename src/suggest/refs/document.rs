@@ -14,6 +14,8 @@ pub(crate) struct SymbolDoc {
     /// (`getchar` in "call `click.getchar()`"), by hash, at most
     /// [`MAX_MENTIONS`].
     pub(super) mentions: Vec<u64>,
+    /// A declaration without a body (see [`is_stub`]).
+    pub(super) stub: bool,
 }
 
 /// How many code names one section may point to.
@@ -106,6 +108,36 @@ impl<'t> Terms<'t> {
         }
         out
     }
+}
+
+/// Whether a symbol declares without defining: a Python `@overload`
+/// stub or a body of `...` alone, a TypeScript overload signature or a C
+/// prototype ending in `;`. Such a declaration says less than the
+/// definition of the same name beside it (see `Index::sort`).
+pub(crate) fn is_stub(text: &str, starts: &[usize], span: &crate::syntax::Span) -> bool {
+    if span.kind == crate::lang::SymbolKind::Section {
+        return false;
+    }
+    let line = |n: u32| {
+        let at = (n as usize).checked_sub(1)?;
+        let from = *starts.get(at)?;
+        let to = starts.get(at + 1).copied().unwrap_or(text.len());
+        text.get(from..to).map(str::trim)
+    };
+    // The decorators come first, after any comment the span starts with.
+    let leading = |l: &&str| {
+        l.is_empty() || l.starts_with(['@', '#', '*']) || l.starts_with("//") || l.starts_with("/*")
+    };
+    let overload = (span.start_line..=span.end_line)
+        .map_while(line)
+        .take_while(leading)
+        .filter_map(|l| l.strip_prefix('@'))
+        .any(|decorator| {
+            let name = decorator.split(['(', ' ']).next().unwrap_or("");
+            name.rsplit('.').next() == Some("overload")
+        });
+    let last = line(span.end_line).unwrap_or("");
+    overload || last.ends_with("...") || last.ends_with(';')
 }
 
 /// Builds one file's documents from its text and symbols. `code` says
@@ -223,6 +255,7 @@ pub(crate) fn file_words(path: &str, text: &str, symbols: &[SymbolStat], code: b
                 lengths: lengths[i],
                 own_uses: own_uses[i],
                 mentions: std::mem::take(&mut mentions[i]),
+                stub: is_stub(text, &starts, &symbols[i].span),
             }
         })
         .collect();

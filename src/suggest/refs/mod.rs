@@ -255,6 +255,7 @@ impl Index {
         let mut files_using: FxHashMap<u64, u32> = FxHashMap::default();
         let mut used_at_home: Vec<bool> = Vec::new();
         let mut mentions: Vec<Vec<u64>> = Vec::new();
+        let mut stubs: Vec<bool> = Vec::new();
         for (f, file_words) in words.into_iter().enumerate() {
             for &(hash, n) in &file_words.identifiers {
                 *uses.entry(hash).or_default() += n;
@@ -286,6 +287,7 @@ impl Index {
                 lengths.push(doc.lengths);
                 own_uses.push(doc.own_uses);
                 mentions.push(doc.mentions);
+                stubs.push(doc.stub);
                 for (term, counts) in doc.terms {
                     by_term[global[term as usize] as usize].push((id, counts));
                 }
@@ -340,7 +342,7 @@ impl Index {
                 n.saturating_sub(u32::from(home))
             })
             .collect();
-        let roles = roles(&files, &docs);
+        let roles = roles(&files, &docs, &stubs);
         let (mention_starts, mentioned) = resolve_mentions(&files, &docs, &roles, &mentions);
         Index {
             files,
@@ -691,7 +693,7 @@ impl Index {
 
     /// Best first: score, then how much the code uses the name, then the
     /// smaller symbol, then position (so output never depends on hashing).
-    fn sort(&self, hits: &mut [Hit]) {
+    fn sort(&self, hits: &mut Vec<Hit>) {
         hits.sort_by(|a, b| {
             let same = (a.score - b.score).abs() <= 1e-9 * a.score.abs().max(b.score.abs());
             let by_score = if same {
@@ -709,10 +711,19 @@ impl Index {
     }
 
     /// Puts the definition with a body before its overload stubs and
-    /// bodiless declarations: among hits of one name in one file (Python
-    /// `@overload` stubs, TypeScript overload signatures), the largest
-    /// takes the first place the name holds, the others follow in order.
-    fn definitions_before_stubs(&self, hits: &mut [Hit]) {
+    /// bodiless declarations. Among hits of one name in one file, the
+    /// definitions take the places the name earned, largest first (a
+    /// platform's variant after the larger one); the stubs (Python
+    /// `@overload`, TypeScript overload signatures) of a name whose
+    /// definition is listed go last, since the definition says what they
+    /// say and more. Where no definition is listed, the stubs stay.
+    fn definitions_before_stubs(&self, hits: &mut Vec<Hit>) {
+        // Documents are in (file, symbol) order.
+        let stub = |hit: &Hit| {
+            self.docs
+                .binary_search(&(hit.file as u32, hit.symbol as u32))
+                .is_ok_and(|d| self.roles[d] & Role::STUB != 0)
+        };
         let mut groups: FxHashMap<(usize, &str), Vec<usize>> = FxHashMap::default();
         for (at, hit) in hits.iter().enumerate() {
             let name = self.files[hit.file].symbols[hit.symbol]
@@ -721,16 +732,37 @@ impl Index {
                 .as_str();
             groups.entry((hit.file, name)).or_default().push(at);
         }
+        let mut last = vec![false; hits.len()];
         for places in groups.values().filter(|p| p.len() > 1) {
+            let defined = places.iter().any(|&at| !stub(&hits[at]));
             let mut members: Vec<Hit> = places.iter().map(|&at| hits[at].clone()).collect();
-            // Largest first; the sort is stable, so equal sizes keep order.
-            members.sort_by_key(|h| std::cmp::Reverse(self.tokens(h)));
+            // Definitions first, each kind largest first; the sort is
+            // stable, so equal sizes keep their order.
+            members.sort_by_key(|h| (stub(h), std::cmp::Reverse(self.tokens(h))));
             for (&at, mut hit) in places.iter().zip(members) {
                 // Each place keeps its score: the definition inherits the
                 // best place its name earned.
                 hit.score = hits[at].score;
+                last[at] = defined && stub(&hit);
                 hits[at] = hit;
             }
+        }
+        if !last.contains(&true) {
+            return;
+        }
+        let mut moved = Vec::new();
+        let mut at = 0;
+        hits.retain(|hit| {
+            at += 1;
+            if last[at - 1] {
+                moved.push(hit.clone());
+            }
+            !last[at - 1]
+        });
+        hits.extend(moved);
+        // Scores read best first, as everywhere else.
+        for at in 1..hits.len() {
+            hits[at].score = hits[at].score.min(hits[at - 1].score);
         }
     }
 
@@ -816,7 +848,7 @@ pub(crate) fn at_line(file: &FileStat, line: u32) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::document::{classify, code_span_identifiers};
+    use super::document::{classify, code_span_identifiers, is_stub};
     use super::*;
 
     #[test]
@@ -832,6 +864,30 @@ mod tests {
             qualified_segments("impl Display for Config"),
             ["impl Display for Config"]
         );
+    }
+
+    #[test]
+    fn declarations_without_bodies_are_stubs() {
+        let stub = |text: &str| {
+            let span = crate::syntax::Span {
+                name: "f".into(),
+                qualified_name: "f".into(),
+                kind: SymbolKind::Function,
+                start_line: 1,
+                end_line: text.lines().count() as u32,
+            };
+            is_stub(text, &crate::stats::line_starts(text), &span)
+        };
+        assert!(stub(
+            "# A comment first.\n@typing.overload\ndef f(x: int) -> int:\n    \"\"\"Doc.\"\"\"\n"
+        ));
+        assert!(stub("@overload\ndef f(x: str) -> str: ..."));
+        assert!(stub("def f(\n    x: str,\n) -> str: ..."));
+        assert!(stub("export function f(o: { a: string }): void;"));
+        assert!(!stub("@functools.cache\ndef f(x):\n    return x\n"));
+        assert!(!stub("def f(x):\n    print(\"loading...\")\n"));
+        assert!(!stub("export function f(o: string): void {\n  g(o);\n}"));
+        assert!(!stub("@overloaded\ndef f(x):\n    return x\n"));
     }
 
     #[test]

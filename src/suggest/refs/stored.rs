@@ -27,6 +27,7 @@ impl FileWords {
             for &hash in &doc.mentions {
                 w.u64(hash);
             }
+            w.u8(u8::from(doc.stub));
         }
         w.len(self.identifiers.len());
         for &(hash, n) in &self.identifiers {
@@ -57,6 +58,11 @@ impl FileWords {
                 return None;
             }
             let mentions = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+            let stub = match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
             if counts.len() != numbers.len() * FIELDS
                 || numbers.iter().any(|&t| t as usize >= terms.len())
             {
@@ -72,6 +78,7 @@ impl FileWords {
                 lengths,
                 own_uses,
                 mentions,
+                stub,
             });
         }
         let n = r.len(12)?;

@@ -16,6 +16,8 @@ impl Role {
     pub(super) const SECTION: u16 = 2;
     /// A function defined inside a function: a helper of its parent.
     pub(super) const NESTED: u16 = 4;
+    /// A declaration without a body: an overload stub, a signature.
+    pub(super) const STUB: u16 = 8;
 }
 
 /// A name or query as its letters and digits alone, lower-cased:
@@ -138,7 +140,7 @@ pub(super) fn resolve_mentions(
 }
 
 /// The [`Role`] bits of each document.
-pub(super) fn roles(files: &[FileStat], docs: &[(u32, u32)]) -> Vec<u16> {
+pub(super) fn roles(files: &[FileStat], docs: &[(u32, u32)], stubs: &[bool]) -> Vec<u16> {
     // What a file is, and where each symbol sits in it, once per file.
     let per_file: Vec<(u16, Vec<usize>)> = files
         .iter()
@@ -154,7 +156,8 @@ pub(super) fn roles(files: &[FileStat], docs: &[(u32, u32)]) -> Vec<u16> {
         .collect();
     let function = |kind: SymbolKind| matches!(kind, SymbolKind::Function | SymbolKind::Method);
     docs.iter()
-        .map(|&(f, s)| {
+        .zip(stubs)
+        .map(|(&(f, s), &stub)| {
             let file = &files[f as usize];
             let (mut role, parents) = (per_file[f as usize].0, &per_file[f as usize].1);
             let span = &file.symbols[s as usize].span;
@@ -167,6 +170,9 @@ pub(super) fn roles(files: &[FileStat], docs: &[(u32, u32)]) -> Vec<u16> {
                 && function(file.symbols[parent].span.kind)
             {
                 role |= Role::NESTED;
+            }
+            if stub {
+                role |= Role::STUB;
             }
             role
         })
