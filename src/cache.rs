@@ -81,11 +81,12 @@ impl Key {
     /// Everything the entry depends on, as one line (stored and compared).
     fn describe(&self) -> String {
         format!(
-            "content={:032x} encoding={} ctxbudget={} tables={:032x} max_parse_bytes={}",
+            "content={:032x} encoding={} ctxbudget={} tables={:032x} spans={} max_parse_bytes={}",
             self.content,
             self.encoding,
             env!("CARGO_PKG_VERSION"),
             *TABLES_FINGERPRINT,
+            crate::syntax::RULES,
             self.max_parse_bytes
         )
     }

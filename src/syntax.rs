@@ -12,6 +12,11 @@ use tree_sitter::{Node, ParseOptions, Parser};
 use crate::lang::SymbolKind;
 use crate::lang::grammar::{Grammar, NameMode, Role};
 
+/// The version of the code that turns a tree (or a document's headings)
+/// into spans, bumped on every change to it: cached spans are keyed by it,
+/// as by the grammar tables.
+pub(crate) const RULES: u32 = 2;
+
 /// One symbol: where it is and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Span {
@@ -250,8 +255,12 @@ impl<'a> Walk<'a> {
                 break;
             };
             let text = self.text(*sibling);
+            // A script's `#!` line says how to run the file, not what
+            // the function below it does.
+            let shebang = sibling.start_position().row == 0 && text.starts_with("#!");
             if !prefixes.iter().any(|p| text.starts_with(p.as_str()))
                 || last_row(*sibling) + 1 < start
+                || shebang
             {
                 break;
             }

@@ -1090,7 +1090,7 @@ fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
         symbol_tokens,
     } = limits;
     let described = format!(
-        "ctxbudget={} format={FORMAT} words={} tables={:032x} encoding={} factor={} \
+        "ctxbudget={} format={FORMAT} words={} spans={} tables={:032x} encoding={} factor={} \
          project_relative={project_relative} paths={paths:?} no_ignore={no_ignore} \
          follow={follow} include={include:?} exclude={exclude:?} window={window} \
          read_tokens={read_tokens} lines={lines} large_percent={large_percent} \
@@ -1101,6 +1101,7 @@ fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
          max_file_bytes={max_file_bytes} symbols={symbols} parse_bytes={}",
         env!("CARGO_PKG_VERSION"),
         crate::suggest::words::RULES,
+        crate::syntax::RULES,
         *crate::cache::TABLES_FINGERPRINT,
         tokenizer.kind().encoding(),
         tokenizer.factor(),
