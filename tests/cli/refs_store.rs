@@ -136,6 +136,76 @@ fn a_warm_refs_follows_every_change_to_the_tree() {
 }
 
 #[test]
+fn a_store_patched_after_a_few_changes_answers_as_a_fresh_run() {
+    let repo = Repo::new();
+    let cache = tempfile::tempdir().expect("cache");
+    let cache = cache.path();
+    let topics = [
+        "parse", "render", "config", "cache", "token", "query", "user", "path", "read", "write",
+        "split", "load",
+    ];
+    for (n, topic) in topics.iter().enumerate() {
+        let next = topics[(n + 1) % topics.len()];
+        repo.write(
+            &format!("src/{topic}.py"),
+            &format!(
+                "def {topic}_all(items):\n    \"\"\"The {topic} step, then {next}.\"\"\"\n    return {next}_all(items)\n\n\nclass {Topic}Step:\n    def run(self):\n        return {topic}_all([])\n",
+                Topic = topic.to_uppercase()
+            ),
+        );
+    }
+    repo.write(
+        "docs/guide.md",
+        "# Guide\n\n## Loading\n\nCall `load_all` and `parse_all`.\n",
+    );
+    let queries = [
+        "parse_all",
+        "run",
+        "load step",
+        "the parse step then render",
+        "loading",
+        "guide.md",
+    ];
+    let all_same = |when: &str| {
+        for query in queries {
+            let warm = warm(&repo, cache, query);
+            let fresh = fresh(&repo, query);
+            assert_eq!(
+                (warm.code, &warm.stdout),
+                (fresh.code, &fresh.stdout),
+                "{when}, {query:?}\nwarm stderr: {}",
+                warm.stderr
+            );
+        }
+    };
+    all_same("cold");
+    all_same("warm");
+    // One file edited in place: new words, a new name, a name gone.
+    repo.write(
+        "src/parse.py",
+        "def parse_everything(items):\n    \"\"\"Parse every item, then load it.\"\"\"\n    return load_all(items)\n",
+    );
+    all_same("an edit");
+    // One file replaced by a rename, as editors and agents save.
+    std::fs::write(
+        repo.join("src/.render.py.tmp"),
+        "def render_all(items):\n    \"\"\"Render and parse_all the items.\"\"\"\n    return parse_all(items)\n",
+    )
+    .expect("write");
+    std::fs::rename(repo.join("src/.render.py.tmp"), repo.join("src/render.py")).expect("rename");
+    all_same("a replaced file");
+    // A new file, a removed one, a document that names other code.
+    repo.write("src/extra.py", "def parse_all(items):\n    return items\n");
+    std::fs::remove_file(repo.join("src/split.py")).expect("rm");
+    repo.write(
+        "docs/guide.md",
+        "# Guide\n\n## Loading\n\nCall `render_all`, then `run`.\n",
+    );
+    all_same("files added and removed");
+    all_same("warm again");
+}
+
+#[test]
 fn a_damaged_or_foreign_store_is_never_trusted() {
     let repo = Repo::new();
     let cache = tempfile::tempdir().expect("cache");

@@ -35,7 +35,7 @@ use crate::lang::SymbolKind;
 use crate::price::{Walked, lock, price_reusing};
 use crate::source::Shape;
 use crate::stats::{FileStat, Flag, SymbolStat, Verdict};
-use crate::suggest::refs::{self, FileWords, Index};
+use crate::suggest::refs::{self, FileWords, Index, Part};
 use crate::syntax::Span;
 use crate::tokenize::Tokenizer;
 use crate::walk::WalkOptions;
@@ -43,7 +43,7 @@ use crate::walk::WalkOptions;
 const MAGIC: &[u8; 15] = b"ctxbudget-refs\n";
 /// Bumped whenever the layout or the meaning of a field changes (the
 /// roles of documents included).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// [`SETTLED_NANOS`]; test builds take another margin from
 /// `CTXBUDGET_TEST_SETTLED_NANOS`, so that tests can reuse files they have
 /// just written (whose change time is always now).
@@ -59,8 +59,8 @@ fn settled_nanos() -> u128 {
 }
 
 /// The magic, the format and each section's length and checksum (main,
-/// postings, words).
-const HEAD_BYTES: usize = MAGIC.len() + 4 + 3 * (8 + 16);
+/// postings, words, globals).
+const HEAD_BYTES: usize = MAGIC.len() + 4 + 4 * (8 + 16);
 /// A store larger than this is not loaded (it is rebuilt).
 const STORE_BYTES: u64 = 1 << 30;
 /// How much older than the store a file's times must be for the file to
@@ -579,41 +579,33 @@ impl Context<'_> {
         }
     }
 
-    /// The corpus when something changed: the files kept come with their
-    /// stored words, the others were just read; the index is built again
-    /// over all of them, and stored unless `named` (files the walk left
-    /// out, priced already or still to price) holds any.
+    /// The corpus when something changed: the files kept come from the
+    /// store, the others were just read. The stored index is patched when
+    /// the changed files are a minority (see [`Index::patch`]), else the
+    /// index is built again from every file's words. The corpus is stored
+    /// unless `named` (files the walk left out, priced already or still to
+    /// price) holds any.
     fn rebuild(
         &self,
         found: Vec<Found>,
-        stored: Option<Stored>,
+        mut stored: Option<Stored>,
         named: Vec<(FileStat, FileWords)>,
     ) -> Result<Corpus, Error> {
         let mut files = Vec::with_capacity(found.len());
-        let mut words = Vec::with_capacity(found.len());
+        let mut parts = Vec::with_capacity(found.len());
         let mut new_words = Vec::new();
         for f in &found {
             match f {
                 Found::Kept(rel) => {
                     let Some(stored) = &stored else { continue };
-                    let Some((n, range)) = &stored.records[rel].priced else {
+                    let Some((n, _)) = &stored.records[rel].priced else {
                         continue;
                     };
                     let Some(stat) = stored.decoded().and_then(|d| d.files.get(*n)) else {
                         return self.start_over();
                     };
-                    let decoded = stored.words().and_then(|all| {
-                        FileWords::decode(
-                            &mut Reader::new(all.get(range.clone())?),
-                            stat.symbols.len(),
-                        )
-                    });
-                    let Some(decoded) = decoded else {
-                        // Checked by its checksum, so never expected: start over.
-                        return self.start_over();
-                    };
                     files.push(stat.clone());
-                    words.push(decoded);
+                    parts.push(Part::Kept(*n));
                 }
                 Found::Priced(priced, _) => {
                     let (stat, file_words) = &**priced;
@@ -621,7 +613,7 @@ impl Context<'_> {
                     file_words.encode(&mut w);
                     new_words.push(w.into_bytes());
                     files.push(stat.clone());
-                    words.push(file_words.clone());
+                    parts.push(Part::New(file_words.clone()));
                 }
                 Found::Skipped(..) => {}
             }
@@ -634,10 +626,14 @@ impl Context<'_> {
         let storable = named.is_empty();
         for (stat, file_words) in named {
             files.push(stat);
-            words.push(file_words);
+            parts.push(Part::New(file_words));
         }
         let files: Arc<[FileStat]> = files.into();
-        let index = Index::build(Arc::clone(&files), words);
+        let Some(index) = self.index(&files, parts, stored.as_mut()) else {
+            // Stored words or globals that do not fit (checked by their
+            // checksums, so never expected): start over.
+            return self.start_over();
+        };
         let fresh = storable
             .then(|| self.freshness(&found, stored.as_ref()))
             .flatten();
@@ -650,6 +646,72 @@ impl Context<'_> {
             index: Some(index),
             fresh,
         })
+    }
+
+    /// The index over `files`, made of `parts`: the stored index patched
+    /// when few files changed, else built from every file's words (the
+    /// kept files' from the store). `None` when the store's words or
+    /// globals do not fit.
+    fn index(
+        &self,
+        files: &Arc<[FileStat]>,
+        parts: Vec<Part>,
+        stored: Option<&mut Stored>,
+    ) -> Option<Index> {
+        let words_of = |stored: &Stored, range: &Range<usize>, symbols: usize| {
+            FileWords::decode(
+                &mut Reader::new(stored.words()?.get(range.clone())?),
+                symbols,
+            )
+        };
+        let Some(stored) = stored else {
+            let words = parts
+                .into_iter()
+                .map(|part| match part {
+                    Part::New(words) => Some(words),
+                    Part::Kept(_) => None,
+                })
+                .collect::<Option<Vec<FileWords>>>()?;
+            return Some(Index::build(Arc::clone(files), words));
+        };
+        // Each stored file's words, by its number in the stored files.
+        let mut ranges: Vec<Option<Range<usize>>> = vec![None; stored.priced];
+        for record in stored.records.values() {
+            if let Some((n, range)) = &record.priced {
+                *ranges.get_mut(*n)? = Some(range.clone());
+            }
+        }
+        let mut kept = vec![false; stored.priced];
+        for part in &parts {
+            if let Part::Kept(n) = part {
+                *kept.get_mut(*n)? = true;
+            }
+        }
+        let fresh = parts.iter().filter(|p| matches!(p, Part::New(_))).count();
+        let gone = kept.iter().filter(|&&k| !k).count();
+        let base = stored.decoded().map(|d| Arc::clone(&d.files))?;
+        let index = stored
+            .decoded
+            .get_mut()
+            .and_then(|d| d.as_mut())
+            .and_then(|d| d.index.take());
+        if let Some(index) = index
+            && 2 * (fresh + gone) <= parts.len().max(1)
+        {
+            let gone = (0..stored.priced)
+                .filter(|&n| !kept[n])
+                .map(|n| words_of(stored, ranges[n].as_ref()?, base[n].symbols.len()))
+                .collect::<Option<Vec<FileWords>>>()?;
+            return index.patch(Arc::clone(files), parts, &gone);
+        }
+        let words = parts
+            .into_iter()
+            .map(|part| match part {
+                Part::New(words) => Some(words),
+                Part::Kept(n) => words_of(stored, ranges[n].as_ref()?, base[n].symbols.len()),
+            })
+            .collect::<Option<Vec<FileWords>>>()?;
+        Some(Index::build(Arc::clone(files), words))
     }
 
     /// What tells, by stats alone, that the tree is still the one just
@@ -792,11 +854,14 @@ impl Context<'_> {
         };
         index.encode(&mut encoded);
         let postings = index.postings_bytes();
+        let Some(globals) = index.globals_bytes() else {
+            return;
+        };
         main.blob(&encoded.into_bytes());
         let main = main.into_bytes();
         let mut head = Writer::new();
         head.u32(FORMAT);
-        for section in [&main[..], postings, &words] {
+        for section in [&main[..], postings, &words, &globals] {
             head.u64(section.len() as u64);
             head.u128(xxh3_128(section));
         }
@@ -805,6 +870,7 @@ impl Context<'_> {
         bytes.extend_from_slice(&main);
         bytes.extend_from_slice(postings);
         bytes.extend_from_slice(&words);
+        bytes.extend_from_slice(&globals);
         crate::cache::write_pack(path, &bytes);
     }
 }
@@ -857,7 +923,12 @@ impl Stored {
             length: r.u64()?,
             checksum: r.u128()?,
         };
-        if words.at.checked_add(words.length)? != meta.len() {
+        let globals = Section {
+            at: words.at.checked_add(words.length)?,
+            length: r.u64()?,
+            checksum: r.u128()?,
+        };
+        if globals.at.checked_add(globals.length)? != meta.len() {
             return None;
         }
         let words_length = words.length;
@@ -938,6 +1009,7 @@ impl Stored {
         }
         let count = priced;
         let for_postings = file.try_clone().ok()?;
+        let for_globals = file.try_clone().ok()?;
         let decoding: Decode = Box::new(move || {
             let mut r = Reader::new(main.get(stats_at + 4..stats_at + 4 + stats_length)?);
             let files = (0..count)
@@ -945,8 +1017,9 @@ impl Stored {
                 .collect::<Option<Vec<FileStat>>>()?;
             let files: Arc<[FileStat]> = files.into();
             let load: refs::LoadPostings = Box::new(move || postings.read(&for_postings));
+            let load_globals: refs::LoadGlobals = Box::new(move || globals.read(&for_globals));
             let mut r = Reader::new(main.get(index_at + 4..)?);
-            let index = Index::decode(&mut r, Arc::clone(&files), load);
+            let index = Index::decode(&mut r, Arc::clone(&files), load, load_globals);
             Some(Decoded { files, index })
         });
         Some(Stored {
@@ -1304,8 +1377,17 @@ mod tests {
         let bytes = w.into_bytes();
         let postings = built.postings_bytes().to_vec();
         let load: refs::LoadPostings = Box::new(move || Some(postings.clone()));
-        let loaded =
-            Index::decode(&mut Reader::new(&bytes), Arc::clone(&files), load).expect("decodes");
+        let globals = built.globals_bytes().expect("globals");
+        let no_globals = || -> refs::LoadGlobals { Box::new(|| None) };
+        let load_globals: refs::LoadGlobals = Box::new(move || Some(globals.clone()));
+        let loaded = Index::decode(
+            &mut Reader::new(&bytes),
+            Arc::clone(&files),
+            load,
+            load_globals,
+        )
+        .expect("decodes");
+        assert_eq!(loaded.globals_bytes(), built.globals_bytes());
         for query in ["parse config", "tokens", "split text", "loading settings"] {
             assert_eq!(loaded.by_text(query), built.by_text(query), "{query}");
         }
@@ -1315,13 +1397,22 @@ mod tests {
         assert!(!built.by_text("parse config").is_empty());
         // Damaged postings answer nothing rather than something wrong.
         let load: refs::LoadPostings = Box::new(|| Some(vec![1, 2, 3]));
-        let damaged =
-            Index::decode(&mut Reader::new(&bytes), Arc::clone(&files), load).expect("decodes");
+        let damaged = Index::decode(
+            &mut Reader::new(&bytes),
+            Arc::clone(&files),
+            load,
+            no_globals(),
+        )
+        .expect("decodes");
+        assert!(
+            damaged.globals_bytes().is_none(),
+            "damaged globals are none"
+        );
         assert!(damaged.by_text("parse config").is_empty());
         // An index of other files is refused.
         let none: Arc<[FileStat]> = Arc::new([]);
         let load: refs::LoadPostings = Box::new(|| None);
-        assert!(Index::decode(&mut Reader::new(&bytes), none, load).is_none());
+        assert!(Index::decode(&mut Reader::new(&bytes), none, load, no_globals()).is_none());
     }
 
     #[test]

@@ -22,11 +22,13 @@ use crate::suggest::paths::is_peripheral;
 use crate::suggest::words;
 
 mod document;
+mod patch;
 mod stored;
 mod weigh;
 
 use document::ident_hash;
 pub(crate) use document::{FileWords, file_words, qualified_segments};
+pub(crate) use patch::{LoadGlobals, Part};
 use weigh::{Joined, Naming, Role, resolve_mentions, roles, spelling};
 
 /// The bytes of one posting: the document (u32), then its count in each
@@ -241,6 +243,9 @@ pub(crate) struct Index {
     /// `mentioned[mention_starts[d]..mention_starts[d + 1]]`.
     mention_starts: Vec<u32>,
     mentioned: Vec<u32>,
+    /// What patching the index needs besides it: built here, or read on
+    /// first use from where it is kept (a query never needs it).
+    globals: patch::LazyGlobals,
 }
 
 impl Index {
@@ -303,6 +308,10 @@ impl Index {
         let mut postings = Vec::with_capacity(total * POSTING_BYTES);
         posting_starts.push(0);
         for (term, n) in sorted {
+            // A term only met outside every symbol finds nothing.
+            if by_term[n as usize].is_empty() {
+                continue;
+            }
             term_text.push_str(&term);
             term_ends.push(term_text.len() as u32);
             for &(doc, counts) in &by_term[n as usize] {
@@ -344,6 +353,11 @@ impl Index {
             .collect();
         let roles = roles(&files, &docs, &stubs);
         let (mention_starts, mentioned) = resolve_mentions(&files, &docs, &roles, &mentions);
+        let mut identifiers: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        identifiers.reserve(uses.len());
+        for (hash, n) in uses {
+            identifiers.insert(hash, (n, files_using.get(&hash).copied().unwrap_or(0)));
+        }
         Index {
             files,
             docs,
@@ -358,6 +372,12 @@ impl Index {
             roles,
             mention_starts,
             mentioned,
+            globals: patch::LazyGlobals::built(patch::Globals {
+                identifiers,
+                own_uses,
+                home: used_at_home,
+                mentions,
+            }),
         }
     }
 

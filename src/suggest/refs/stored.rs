@@ -118,12 +118,14 @@ impl Index {
     }
 
     /// The index over `files` as [`Index::encode`] wrote it, its
-    /// postings read by `load` when a query first needs them; `None` when
+    /// postings read by `load` when a query first needs them (and what a
+    /// patch needs by `load_globals`, when one is made); `None` when
     /// the bytes do not describe an index of these files.
     pub(crate) fn decode(
         r: &mut Reader<'_>,
         files: std::sync::Arc<[FileStat]>,
         load: LoadPostings,
+        load_globals: LoadGlobals,
     ) -> Option<Index> {
         let doc_files = r.u32s()?;
         let doc_symbols = r.u32s()?;
@@ -186,6 +188,7 @@ impl Index {
         {
             return None;
         }
+        let documents = docs.len();
         Some(Index {
             files,
             docs,
@@ -198,6 +201,7 @@ impl Index {
             references,
             spread,
             roles,
+            globals: patch::LazyGlobals::stored(load_globals, documents),
             mention_starts,
             mentioned,
         })
