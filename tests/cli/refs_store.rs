@@ -148,7 +148,7 @@ fn a_store_patched_after_a_few_changes_answers_as_a_fresh_run() {
         let next = topics[(n + 1) % topics.len()];
         repo.write(
             &format!("src/{topic}.py"),
-            &format!(
+            format!(
                 "def {topic}_all(items):\n    \"\"\"The {topic} step, then {next}.\"\"\"\n    return {next}_all(items)\n\n\nclass {Topic}Step:\n    def run(self):\n        return {topic}_all([])\n",
                 Topic = topic.to_uppercase()
             ),
