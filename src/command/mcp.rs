@@ -177,8 +177,8 @@ struct State {
     tokenizer: Tokenizer,
     cache: Cache,
     /// The project's priced files and index, with the fingerprint of the
-    /// tree they were built from.
-    warm: Mutex<Option<(u128, Arc<Corpus>)>>,
+    /// tree they were built from when stats cannot tell whether it holds.
+    warm: Mutex<Option<(Option<u128>, Arc<Corpus>)>>,
 }
 
 /// Why a call failed.
@@ -296,9 +296,9 @@ impl State {
             ),
         };
         let files = &corpus.files;
-        let (hits, title) = lookup::answer(&query, text, files, corpus.index.as_ref());
+        let (hits, title) = lookup::answer(&query, text, files, corpus.index.as_deref());
         if hits.is_empty() {
-            return Ok(lookup::nothing_found(&query, text, files, corpus.index.as_ref()) + "\n");
+            return Ok(lookup::nothing_found(&query, text, files, corpus.index.as_deref()) + "\n");
         }
         let limit = match limit {
             Some(0) => None,
@@ -338,16 +338,24 @@ impl State {
         let input = &self.config.input;
         let mut warm = self.warm.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((print, corpus)) = warm.as_ref() {
-            let holds = match &corpus.fresh {
-                Some(fresh) => fresh.holds(),
-                None => *print == lookup::fingerprint(input),
+            let holds = match (&corpus.fresh, print) {
+                (Some(fresh), _) => fresh.holds(),
+                (None, Some(print)) => *print == lookup::fingerprint(input),
+                (None, None) => false,
             };
             if holds {
                 return Arc::clone(corpus);
             }
         }
-        let print = lookup::fingerprint(input);
-        let corpus = Arc::new(Corpus::whole(input, &self.tokenizer));
+        // A walk to fingerprint the tree only when stats cannot tell (a
+        // corpus that could be checked by stats is expected to be again);
+        // taken before the build, so a change while it runs shows.
+        let checkable = warm.as_ref().is_some_and(|(_, c)| c.fresh.is_some());
+        let print = (!checkable).then(|| lookup::fingerprint(input));
+        let mut corpus = Corpus::whole(input, &self.tokenizer);
+        // The store is written while the answer goes out.
+        std::mem::take(&mut corpus.pending).spawn();
+        let corpus = Arc::new(corpus);
         *warm = Some((print, Arc::clone(&corpus)));
         corpus
     }

@@ -32,21 +32,26 @@ pub(crate) fn run(
         .map(|q| lookup::classify(root, q))
         .collect::<Result<Vec<Query>, Error>>()?;
     let tokenizer = Tokenizer::new(config.input.tokenizer, config.input.claude_factor);
-    let Corpus { files, index, .. } = Corpus::build(&config.input, &tokenizer, &queries)?;
+    let Corpus {
+        files,
+        index,
+        pending,
+        ..
+    } = Corpus::build(&config.input, &tokenizer, &queries)?;
 
     let mut sections = Vec::new();
     let mut unmatched = 0;
     let mut pool: Vec<(usize, Vec<Hit>)> = Vec::new();
     for (q, query) in queries.iter().enumerate() {
         let text = &config.queries[q];
-        let (hits, title) = lookup::answer(query, text, &files, index.as_ref());
+        let (hits, title) = lookup::answer(query, text, &files, index.as_deref());
         if hits.is_empty() {
             unmatched += 1;
             crate::report::warn(
                 err,
                 format_args!(
                     "{}",
-                    lookup::nothing_found(query, text, &files, index.as_ref())
+                    lookup::nothing_found(query, text, &files, index.as_deref())
                 ),
             );
             continue;
@@ -108,6 +113,8 @@ pub(crate) fn run(
             .map_err(Error::Output)?;
     }
     out.flush().map_err(Error::Output)?;
+    // The answer is out: now store what was built for the next run.
+    pending.run();
     // The process ends with this command: handing back every symbol's
     // strings one by one would take longer than the query (6 ms of a
     // 50 ms name lookup on django), and the system frees them at exit.

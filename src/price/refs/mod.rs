@@ -26,10 +26,14 @@ pub(crate) struct Corpus {
     /// Priced files with their symbols.
     pub(crate) files: Arc<[FileStat]>,
     /// The index over them.
-    pub(crate) index: Option<Index>,
+    pub(crate) index: Option<Arc<Index>>,
     /// How to tell by stats alone that it still holds, when that can be
     /// told (asked for by [`Corpus::whole`] only).
     pub(crate) fresh: Option<store::Freshness>,
+    /// Storing it for the next run, left for after the answer: run it
+    /// once the answer is out ([`store::Pending::run`]), or on another
+    /// thread ([`store::Pending::spawn`]); dropped, it runs then.
+    pub(crate) pending: store::Pending,
 }
 
 impl Corpus {
@@ -41,6 +45,7 @@ impl Corpus {
             files: Arc::new([]),
             index: None,
             fresh: None,
+            pending: store::Pending::default(),
         })
     }
 
@@ -92,6 +97,7 @@ impl Corpus {
             files: files.into(),
             index: None,
             fresh: None,
+            pending: store::Pending::default(),
         })
     }
 }

@@ -565,18 +565,28 @@ impl Context<'_> {
         if !named.is_empty() {
             return self.rebuild(found, Some(stored), named);
         }
-        if store_changed && let Some(path) = &self.path {
-            self.write(path, &found, &stored, &[], None);
-        }
         let fresh = self.freshness(&found, Some(&stored));
-        match stored.decoded.into_inner().flatten().and_then(|d| d.index) {
-            Some(index) => Ok(Corpus {
-                files,
-                index: Some(index),
-                fresh,
-            }),
-            None => self.start_over(),
-        }
+        let mut stored = stored;
+        let index = stored
+            .decoded
+            .get_mut()
+            .and_then(|d| d.as_mut())
+            .and_then(|d| d.index.take());
+        let Some(index) = index.map(Arc::new) else {
+            return self.start_over();
+        };
+        let pending = match &self.path {
+            Some(path) if store_changed => {
+                self.pending(path, found, stored, Vec::new(), Arc::clone(&index))
+            }
+            _ => Pending::default(),
+        };
+        Ok(Corpus {
+            files,
+            index: Some(index),
+            fresh,
+            pending,
+        })
     }
 
     /// The corpus when something changed: the files kept come from the
@@ -634,17 +644,22 @@ impl Context<'_> {
             // checksums, so never expected): start over.
             return self.start_over();
         };
+        let index = Arc::new(index);
         let fresh = storable
             .then(|| self.freshness(&found, stored.as_ref()))
             .flatten();
-        if storable && let Some(path) = &self.path {
-            let base = stored.unwrap_or_else(Stored::empty);
-            self.write(path, &found, &base, &new_words, Some(&index));
-        }
+        let pending = match &self.path {
+            Some(path) if storable => {
+                let base = stored.unwrap_or_else(Stored::empty);
+                self.pending(path, found, base, new_words, Arc::clone(&index))
+            }
+            _ => Pending::default(),
+        };
         Ok(Corpus {
             files,
             index: Some(index),
             fresh,
+            pending,
         })
     }
 
@@ -769,26 +784,103 @@ impl Context<'_> {
         })
     }
 
-    /// Writes the store of this walk: kept records from `base`, new ones
-    /// as found; `new_words` holds the encoded words of each newly priced
-    /// file, in order; `index` is the new index (`None`: `base`'s holds).
-    /// Failures are ignored: the store only ever saves time.
-    fn write(
+    /// The store of this walk, to be written later: kept records from
+    /// `base`, new ones as found; `new_words` holds the encoded words of
+    /// each newly priced file, in order; `index` is the corpus's index.
+    fn pending(
         &self,
         path: &Path,
-        found: &[Found],
-        base: &Stored,
-        new_words: &[Vec<u8>],
-        index: Option<&Index>,
-    ) {
+        found: Vec<Found>,
+        base: Stored,
+        new_words: Vec<Vec<u8>>,
+        index: Arc<Index>,
+    ) -> Pending {
+        let write = StoreWrite {
+            path: path.to_path_buf(),
+            settings: self.settings,
+            built_at: self.built_at,
+            tree: lock(&self.tree).clone(),
+            simple: self.input.paths.len() == 1
+                && !self.input.project_relative
+                && !self.input.walk.follow,
+            found,
+            base,
+            new_words,
+            index,
+        };
+        Pending(Some(Box::new(move || write.run())))
+    }
+}
+
+/// Storing a corpus, left for after the answer. Dropped, it runs then.
+#[derive(Default)]
+pub(crate) struct Pending(Option<Box<dyn FnOnce() + Send + Sync>>);
+
+impl Pending {
+    /// Writes the store now.
+    pub(crate) fn run(mut self) {
+        if let Some(job) = self.0.take() {
+            job();
+        }
+    }
+
+    /// Writes the store on another thread (one write at a time).
+    pub(crate) fn spawn(mut self) {
+        static WRITING: Mutex<()> = Mutex::new(());
+        if let Some(job) = self.0.take() {
+            std::thread::spawn(move || {
+                let _one = lock(&WRITING);
+                job();
+            });
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(job) = self.0.take() {
+            job();
+        }
+    }
+}
+
+/// Everything one store write needs, owned, so that it can wait.
+struct StoreWrite {
+    path: PathBuf,
+    settings: u128,
+    built_at: u128,
+    tree: Tree,
+    /// One root, walked as it is (what a stat-only check needs).
+    simple: bool,
+    found: Vec<Found>,
+    base: Stored,
+    new_words: Vec<Vec<u8>>,
+    index: Arc<Index>,
+}
+
+impl StoreWrite {
+    /// Writes the store. Failures are ignored: the store only ever saves
+    /// time.
+    fn run(self) {
+        let StoreWrite {
+            path,
+            settings,
+            built_at,
+            tree,
+            simple,
+            found,
+            base,
+            new_words,
+            index,
+        } = self;
         let mut main = Writer::new();
         let mut stats = Writer::new();
         let mut words: Vec<u8> = Vec::new();
-        main.u128(self.settings);
-        main.u128(self.built_at);
+        main.u128(settings);
+        main.u128(built_at);
         main.len(found.len());
         let mut new_words = new_words.iter();
-        for f in found {
+        for f in &found {
             let (rel, stamp, priced) = match f {
                 Found::Kept(rel) => {
                     let record = &base.records[rel];
@@ -826,9 +918,6 @@ impl Context<'_> {
                 None => main.u8(0),
             }
         }
-        let tree = lock(&self.tree);
-        let simple =
-            self.input.paths.len() == 1 && !self.input.project_relative && !self.input.walk.follow;
         main.u8(u8::from(tree.complete && simple));
         main.len(tree.dirs.len());
         for (rel, stamp) in &tree.dirs {
@@ -846,12 +935,8 @@ impl Context<'_> {
                 None => main.u8(0),
             }
         }
-        drop(tree);
         main.blob(&stats.into_bytes());
         let mut encoded = Writer::new();
-        let Some(index) = index.or_else(|| base.decoded().and_then(|d| d.index.as_ref())) else {
-            return;
-        };
         index.encode(&mut encoded);
         let postings = index.postings_bytes();
         let Some(globals) = index.globals_bytes() else {
@@ -871,7 +956,7 @@ impl Context<'_> {
         bytes.extend_from_slice(postings);
         bytes.extend_from_slice(&words);
         bytes.extend_from_slice(&globals);
-        crate::cache::write_pack(path, &bytes);
+        crate::cache::write_pack(&path, &bytes);
     }
 }
 
