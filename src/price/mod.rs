@@ -44,7 +44,7 @@ pub(crate) fn price<T: Send>(
 }
 
 /// One path of a walk priced with [`price_reusing`].
-pub(crate) enum Walked<T, S> {
+pub(crate) enum Walked<T, S, D = S> {
     /// Read and priced, with what `also` made of it and the state `known`
     /// returned for it.
     Priced { stat: FileStat, also: T, state: S },
@@ -55,7 +55,7 @@ pub(crate) enum Walked<T, S> {
     Dir {
         rel: String,
         path: PathBuf,
-        state: S,
+        state: D,
     },
     /// Skipped (binary, too large, unreadable...), with the state `known`
     /// returned when it was asked.
@@ -65,7 +65,7 @@ pub(crate) enum Walked<T, S> {
     },
 }
 
-impl<T, S> Walked<T, S> {
+impl<T, S, D> Walked<T, S, D> {
     fn path(&self) -> &str {
         match self {
             Walked::Priced { stat, .. } => &stat.path,
@@ -82,13 +82,13 @@ impl<T, S> Walked<T, S> {
 /// `entered` sees each directory before its entries are listed.
 /// Sorted by path, each path once; with the files the walk consulted
 /// besides the listings (see [`walk::walk`]).
-pub(crate) fn price_reusing<T: Send, S: Send>(
+pub(crate) fn price_reusing<T: Send, S: Send, D: Send>(
     config: &InputConfig,
     tokenizer: &Tokenizer,
     known: impl Fn(&str, &Path, bool) -> Result<(), S> + Sync,
-    entered: impl Fn(&Path) -> S + Sync,
+    entered: impl Fn(&Path) -> D + Sync,
     also: impl Fn(&FileStat, &Source) -> T + Sync,
-) -> (Vec<Walked<T, S>>, Vec<PathBuf>) {
+) -> (Vec<Walked<T, S, D>>, Vec<PathBuf>) {
     let found = Mutex::new(Vec::new());
     let progress = Progress::new(config.progress);
     let bytes_done = AtomicU64::new(0);
@@ -162,7 +162,7 @@ pub(crate) fn price_reusing<T: Send, S: Send>(
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
     // Directories, then files, then skips of the same path, as `price`
     // always listed them.
-    let rank = |w: &Walked<T, S>| match w {
+    let rank = |w: &Walked<T, S, D>| match w {
         Walked::Dir { .. } => 0,
         Walked::Priced { .. } | Walked::Known { .. } => 1,
         Walked::Skipped { .. } => 2,

@@ -17,7 +17,7 @@
 //! checksum, then every number used as an index): a damaged store is
 //! ignored and replaced, never trusted. It is written atomically.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -28,11 +28,12 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::{Corpus, is_code};
 use crate::budget::Limits;
+use crate::cache::Cache;
 use crate::codec::{Reader, Writer};
 use crate::config::input::InputConfig;
 use crate::error::Error;
 use crate::lang::SymbolKind;
-use crate::price::{Walked, lock, price_reusing};
+use crate::price::{Walked, lock, price_file, price_reusing};
 use crate::source::Shape;
 use crate::stats::{FileStat, Flag, SymbolStat, Verdict};
 use crate::suggest::refs::{self, FileWords, Index, Part};
@@ -43,7 +44,7 @@ use crate::walk::WalkOptions;
 const MAGIC: &[u8; 15] = b"ctxbudget-refs\n";
 /// Bumped whenever the layout or the meaning of a field changes (the
 /// roles of documents included).
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// [`SETTLED_NANOS`]; test builds take another margin from
 /// `CTXBUDGET_TEST_SETTLED_NANOS`, so that tests can reuse files they have
 /// just written (whose change time is always now).
@@ -170,10 +171,16 @@ impl Stamp {
 #[derive(Debug)]
 struct Record {
     stamp: Stamp,
-    /// For a priced file: its number in the stored files, and where its
-    /// words are in the words section. `None` for a file the walk skipped
+    /// For a priced file: its number in the stored files, where its words
+    /// are in the words section and their checksum (xxh3-64: one file's
+    /// words can be read alone). `None` for a file the walk skipped
     /// (binary, too large).
-    priced: Option<(usize, Range<usize>)>,
+    priced: Option<(usize, Range<usize>, u64)>,
+    /// A priced file's content hash (xxh3-128 of its text): a file read
+    /// again with the same content is kept with its new stamp.
+    content: u128,
+    /// Whether its parse failed (maybe a timeout): then it is priced again.
+    failed: bool,
     /// Whether it may be taken unread.
     reusable: bool,
 }
@@ -210,12 +217,42 @@ struct Section {
 
 impl Section {
     /// Its bytes in `file`, when they are intact.
-    fn read(&self, mut file: &std::fs::File) -> Option<Vec<u8>> {
-        file.seek(SeekFrom::Start(self.at)).ok()?;
-        let mut bytes = Vec::with_capacity(usize::try_from(self.length).ok()?);
-        file.take(self.length).read_to_end(&mut bytes).ok()?;
-        (bytes.len() as u64 == self.length && xxh3_128(&bytes) == self.checksum).then_some(bytes)
+    fn read(&self, file: &std::fs::File) -> Option<Vec<u8>> {
+        let bytes = read_at(file, self.at, usize::try_from(self.length).ok()?)?;
+        (xxh3_128(&bytes) == self.checksum).then_some(bytes)
     }
+}
+
+/// `length` bytes of `file` from `at`. The store's sections are read by
+/// several threads through copies of one handle, which share a position:
+/// each read names its own.
+fn read_at(file: &std::fs::File, at: u64, length: usize) -> Option<Vec<u8>> {
+    let mut bytes = vec![0; length];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut bytes, at).ok()?;
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::FileExt;
+        let mut done = 0;
+        while done < length {
+            let n = file.seek_read(&mut bytes[done..], at + done as u64).ok()?;
+            if n == 0 {
+                return None;
+            }
+            done += n;
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut file = file;
+        file.seek(SeekFrom::Start(at)).ok()?;
+        file.read_exact(&mut bytes).ok()?;
+    }
+    Some(bytes)
 }
 
 /// The stored files, by path, and the index over them.
@@ -228,8 +265,16 @@ struct Decoded {
 enum Found {
     /// Unchanged since the store: its record there.
     Kept(String),
-    Priced(Box<(FileStat, FileWords)>, Stamp),
+    /// Read again with the content stored: its record there, a new stamp.
+    Restamped(String, Stamp),
+    /// Priced now: the file, its words, its content hash, its stamp.
+    Priced(Box<(FileStat, FileWords)>, u128, Stamp),
     Skipped(String, Stamp),
+}
+
+/// The content hash a record keeps (see [`Record::content`]).
+fn content_hash(text: &str) -> u128 {
+    xxh3_128(text.as_bytes())
 }
 
 /// The corpus of [`Corpus::whole`]: from the store where it still holds,
@@ -273,8 +318,10 @@ fn corpus_from(
         tree: Mutex::new(Tree::default()),
         want_fresh,
     };
+    // What stats alone tell of the stored tree.
+    let check = stored.as_ref().map_or(Check::Walk, |s| s.check(input));
     // Nothing changed since the store was written: no walk at all.
-    if stored.as_ref().is_some_and(|s| s.tree_unchanged(input))
+    if matches!(check, Check::Unchanged)
         && let Some(stored) = stored
     {
         let mut rels: Vec<&String> = stored.records.keys().collect();
@@ -289,86 +336,36 @@ fn corpus_from(
         }
         return context.as_stored(found, stored, false);
     }
-    let root = &input.paths[0];
-    let (walked, consulted) = price_reusing(
-        input,
-        tokenizer,
-        |rel, path, symlink| {
-            if !symlink && !faithful(root, rel, path) {
-                lock(&context.tree).complete = false;
-            }
-            let stamp = (!symlink).then(|| Stamp::of(path)).flatten();
-            match (&stored, stamp) {
-                (Some(stored), Some(stamp)) => match stored.records.get(rel) {
-                    Some(record) if record.reusable && record.stamp == stamp => Ok(()),
-                    _ => Err(Some(stamp)),
-                },
-                (None, stamp) => Err(stamp),
-                (_, None) => Err(None),
-            }
-        },
-        Stamp::of,
-        |stat, source| refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat)),
-    );
-    let mut tree = lock(&context.tree).clone();
-    tree.consulted = consulted
-        .iter()
-        .map(|p| {
-            (
-                crate::text::os_name(p.as_os_str()).into_owned(),
-                Stamp::of(p),
-            )
-        })
-        .collect();
-    // A path that had to be escaped could not be found again by its name.
-    tree.complete &= consulted
-        .iter()
-        .all(|p| p.to_str() == Some(&*crate::text::os_name(p.as_os_str())));
-    let mut found = Vec::with_capacity(walked.len());
-    for w in walked {
-        match w {
-            Walked::Known { rel } => found.push(Found::Kept(rel)),
-            Walked::Priced { stat, also, state } => {
-                // A file that could not be stamped is stored as never
-                // matching: it is read again next time.
-                let stamp = state.unwrap_or(Stamp::UNKNOWN);
-                found.push(Found::Priced(Box::new((stat, also)), stamp));
-            }
-            Walked::Skipped {
-                skipped,
-                state: Some(Some(stamp)),
-            } => found.push(Found::Skipped(skipped.path, stamp)),
-            // An unfollowed link: its directory's listing says all.
-            Walked::Skipped {
-                state: Some(None), ..
-            } => {}
-            // A directory or ignore file that could not be read: a later
-            // walk may read it, and nothing here would tell.
-            Walked::Skipped { state: None, .. } => tree.complete = false,
-            // Stamped before it was listed: an entry added while the walk
-            // ran changes it again.
-            Walked::Dir {
-                rel,
-                path,
-                state: stamp,
-            } => {
-                tree.complete &= stamp.is_some() && faithful(root, &rel, &path);
-                tree.dirs.push((rel, stamp.unwrap_or(Stamp::UNKNOWN)));
-            }
-        }
-    }
-    *lock(&context.tree) = tree;
-
+    let found = match (check, &stored) {
+        // The same files, some of them changed: only those are read.
+        (Check::Files { stale, dirs }, Some(stored)) => context.refresh(stored, stale, dirs),
+        _ => context.walk(stored.as_ref()),
+    };
     let unchanged = stored.as_ref().is_some_and(|s| {
         let kept_priced = found
             .iter()
-            .filter(|f| matches!(f, Found::Kept(rel) if s.records[rel.as_str()].priced.is_some()))
+            .filter(|f| match f {
+                Found::Kept(rel) | Found::Restamped(rel, _) => {
+                    s.records[rel.as_str()].priced.is_some()
+                }
+                _ => false,
+            })
             .count();
         kept_priced == s.priced && !found.iter().any(|f| matches!(f, Found::Priced(..)))
     });
     // Whether the next run would find anything different in the store.
     let store_changed = stored.as_ref().is_none_or(|s| {
-        found.len() != s.records.len() || !found.iter().all(|f| matches!(f, Found::Kept(..)))
+        let built_at = context.built_at;
+        let differs = |f: &Found| match f {
+            Found::Kept(_) => false,
+            Found::Restamped(rel, stamp) => {
+                s.records[rel.as_str()].stamp != *stamp || stamp.settled_before(built_at)
+            }
+            _ => true,
+        };
+        found.len() != s.records.len()
+            || found.iter().any(differs)
+            || lock(&context.tree).differs(&s.tree, s.built_at, built_at)
     });
     match stored {
         Some(stored) if unchanged => context.as_stored(found, stored, store_changed),
@@ -399,9 +396,10 @@ struct Tree {
     /// a directory or an ignore file, or met a path it cannot name
     /// faithfully, is always walked again.
     complete: bool,
-    /// Each directory walked (`.` for the root) and its stamp: a file
-    /// added, removed or renamed in it changes its times.
-    dirs: Vec<(String, Stamp)>,
+    /// Each directory walked (`.` for the root), its stamp and its
+    /// [`listing`]: a file added, removed or renamed in it changes its
+    /// times; its listing tells whether it holds other entries since.
+    dirs: Vec<(String, Stamp, u128)>,
     /// The files consulted besides the listings (ignore files, `.git`,
     /// the global excludes file), with their stamps (`None`: absent).
     consulted: Vec<(String, Option<Stamp>)>,
@@ -438,14 +436,23 @@ impl Freshness {
         self.holds_while(|| ())
     }
 
-    /// [`Freshness::holds`], doing `meanwhile` on this thread while
-    /// others stat.
     fn holds_while(&self, meanwhile: impl FnOnce()) -> bool {
+        self.stamps_while(meanwhile).is_some_and(|now| {
+            now.iter()
+                .zip(&self.expected)
+                .all(|(now, (_, stamp))| *now == Some(*stamp))
+        })
+    }
+
+    /// The stamp of each expected path now (`None`: gone), taken on
+    /// several threads while this one does `meanwhile`; `None` when a
+    /// consulted file or the global excludes file changed.
+    fn stamps_while(&self, meanwhile: impl FnOnce()) -> Option<Vec<Option<Stamp>>> {
         if !self.no_ignore {
             let global = ignore::gitignore::gitconfig_excludes_path()
                 .map(|p| crate::text::os_name(p.as_os_str()).into_owned());
             if global.is_some() && global != self.global {
-                return false;
+                return None;
             }
         }
         let threads = std::thread::available_parallelism()
@@ -453,22 +460,24 @@ impl Freshness {
             .min(8);
         let chunk = self.expected.len().div_ceil(threads).max(1);
         if !self.consulted.iter().all(|(p, s)| Stamp::of(p) == *s) {
-            return false;
+            return None;
         }
-        let Some(root) = StatRoot::open(&self.root) else {
-            return false;
-        };
+        let root = StatRoot::open(&self.root)?;
         let root = &root;
         std::thread::scope(|scope| {
-            let checks: Vec<_> = self
+            let parts: Vec<_> = self
                 .expected
                 .chunks(chunk)
                 .map(|part| {
-                    scope.spawn(move || part.iter().all(|(p, s)| root.stamp(p) == Some(*s)))
+                    scope.spawn(move || part.iter().map(|(p, _)| root.stamp(p)).collect::<Vec<_>>())
                 })
                 .collect();
             meanwhile();
-            checks.into_iter().all(|c| c.join().unwrap_or(false))
+            let mut now = Vec::with_capacity(self.expected.len());
+            for part in parts {
+                now.extend(part.join().ok()?);
+            }
+            Some(now)
         })
     }
 }
@@ -511,6 +520,18 @@ impl StatRoot {
 }
 
 impl Tree {
+    /// Whether a store of this tree, seen at `now`, would tell the next
+    /// run more than `stored` (seen at `stored_at`) does: a directory or
+    /// consulted file changed, or a stamp settled since.
+    fn differs(&self, stored: &Tree, stored_at: u128, now: u128) -> bool {
+        let settled_since =
+            |stamp: &Stamp| !stamp.settled_before(stored_at) && stamp.settled_before(now);
+        self.complete != stored.complete
+            || self.consulted != stored.consulted
+            || self.dirs != stored.dirs
+            || stored.dirs.iter().any(|(_, stamp, _)| settled_since(stamp))
+    }
+
     /// The consulted global excludes file, as the walk resolved it.
     fn global(&self) -> Option<String> {
         let global = ignore::gitignore::gitconfig_excludes_path()?;
@@ -537,7 +558,224 @@ fn faithful(root: &Path, rel: &str, path: &Path) -> bool {
     join(root, rel) == path
 }
 
+/// What stats alone tell of a stored tree (see [`Stored::check`]).
+enum Check {
+    /// Every stamp as stored, and settled: nothing to read.
+    Unchanged,
+    /// The same files in the same directories: `stale` files (with their
+    /// stamps now) must be read again; `dirs` are every directory with its
+    /// stamp and listing now.
+    Files {
+        stale: Vec<(String, Stamp)>,
+        dirs: Vec<(String, Stamp, u128)>,
+    },
+    /// The tree may hold other files: walk it.
+    Walk,
+}
+
+/// What a directory holds, by name and type, as one hash (never 0, which
+/// stands for unknown): a directory whose times changed while its entries
+/// did not (a file replaced by a rename, a temporary file come and gone)
+/// still holds the same files. `None` when it cannot be listed.
+fn listing(dir: &Path) -> Option<u128> {
+    let mut entries: Vec<(Vec<u8>, u8)> = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        let kind = entry.file_type().ok()?;
+        let kind = if kind.is_dir() {
+            1
+        } else if kind.is_file() {
+            2
+        } else if kind.is_symlink() {
+            3
+        } else {
+            4
+        };
+        entries.push((entry.file_name().as_encoded_bytes().to_vec(), kind));
+    }
+    entries.sort_unstable();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for (name, kind) in &entries {
+        hasher.update(name);
+        hasher.update(&[0, *kind]);
+    }
+    Some(hasher.digest128().max(1))
+}
+
+/// A file priced now, or kept with its new stamp when its content is the
+/// one stored (its times changed, not its text: a touch, a save of the
+/// same text, a file read again because its times had not settled).
+fn priced(
+    stored: Option<&Stored>,
+    stat: FileStat,
+    words: FileWords,
+    content: u128,
+    stamp: Stamp,
+) -> Found {
+    let same = stored
+        .and_then(|s| s.records.get(&stat.path))
+        .is_some_and(|r| r.priced.is_some() && !r.failed && r.content == content);
+    if same && stamp != Stamp::UNKNOWN {
+        Found::Restamped(stat.path, stamp)
+    } else {
+        Found::Priced(Box::new((stat, words)), content, stamp)
+    }
+}
+
 impl Context<'_> {
+    /// Walks the tree, pricing what the store does not hold as it is.
+    fn walk(&self, stored: Option<&Stored>) -> Vec<Found> {
+        let input = self.input;
+        let root = &input.paths[0];
+        let walk_tree = &self.tree;
+        let (walked, consulted) = price_reusing(
+            input,
+            self.tokenizer,
+            |rel, path, symlink| {
+                if !symlink && !faithful(root, rel, path) {
+                    lock(walk_tree).complete = false;
+                }
+                let stamp = (!symlink).then(|| Stamp::of(path)).flatten();
+                match (stored, stamp) {
+                    (Some(stored), Some(stamp)) => match stored.records.get(rel) {
+                        Some(record) if record.reusable && record.stamp == stamp => Ok(()),
+                        _ => Err(Some(stamp)),
+                    },
+                    (None, stamp) => Err(stamp),
+                    (_, None) => Err(None),
+                }
+            },
+            // Stamped before it is listed: an entry added while the walk
+            // runs changes it again.
+            |path| (Stamp::of(path), listing(path)),
+            |stat, source| {
+                let words =
+                    refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(stat));
+                (words, content_hash(&source.text))
+            },
+        );
+        let mut tree = lock(&self.tree).clone();
+        tree.consulted = consulted
+            .iter()
+            .map(|p| {
+                (
+                    crate::text::os_name(p.as_os_str()).into_owned(),
+                    Stamp::of(p),
+                )
+            })
+            .collect();
+        // A path that had to be escaped could not be found again by its name.
+        tree.complete &= consulted
+            .iter()
+            .all(|p| p.to_str() == Some(&*crate::text::os_name(p.as_os_str())));
+        let mut found = Vec::with_capacity(walked.len());
+        for w in walked {
+            match w {
+                Walked::Known { rel } => found.push(Found::Kept(rel)),
+                Walked::Priced {
+                    stat,
+                    also: (words, content),
+                    state,
+                } => {
+                    // A file that could not be stamped is stored as never
+                    // matching: it is read again next time.
+                    let stamp = state.unwrap_or(Stamp::UNKNOWN);
+                    found.push(priced(stored, stat, words, content, stamp));
+                }
+                Walked::Skipped {
+                    skipped,
+                    state: Some(Some(stamp)),
+                } => found.push(Found::Skipped(skipped.path, stamp)),
+                // An unfollowed link: its directory's listing says all.
+                Walked::Skipped {
+                    state: Some(None), ..
+                } => {}
+                // A directory or ignore file that could not be read: a later
+                // walk may read it, and nothing here would tell.
+                Walked::Skipped { state: None, .. } => tree.complete = false,
+                Walked::Dir {
+                    rel,
+                    path,
+                    state: (stamp, listing),
+                } => {
+                    tree.complete &=
+                        stamp.is_some() && listing.is_some() && faithful(root, &rel, &path);
+                    tree.dirs
+                        .push((rel, stamp.unwrap_or(Stamp::UNKNOWN), listing.unwrap_or(0)));
+                }
+            }
+        }
+        *lock(&self.tree) = tree;
+        found
+    }
+
+    /// The stored tree's files, without a walk: the `stale` ones (with
+    /// their stamps, taken before this) read again, the others kept.
+    /// `dirs` are the directories as they are now.
+    fn refresh(
+        &self,
+        stored: &Stored,
+        stale: Vec<(String, Stamp)>,
+        dirs: Vec<(String, Stamp, u128)>,
+    ) -> Vec<Found> {
+        let input = self.input;
+        let root = &input.paths[0];
+        // Read-only: the store keeps what is priced here.
+        let cache = match &input.cache_dir {
+            Some(dir) => Cache::open(dir, &input.paths),
+            None => Cache::disabled(),
+        };
+        let tokenizer = self.tokenizer;
+        let cache = &cache;
+        let price = |(rel, stamp): &(String, Stamp)| -> Found {
+            match crate::source::read(&join(root, rel), input.max_file_bytes, false) {
+                Ok(source) => {
+                    let content = content_hash(&source.text);
+                    // Its times changed, not its text: nothing to price.
+                    let record = &stored.records[rel.as_str()];
+                    if record.priced.is_some() && !record.failed && record.content == content {
+                        return Found::Restamped(rel.clone(), *stamp);
+                    }
+                    let stat = price_file(rel.clone(), &source, input, tokenizer, cache);
+                    let words =
+                        refs::file_words(&stat.path, &source.text, &stat.symbols, is_code(&stat));
+                    priced(Some(stored), stat, words, content, *stamp)
+                }
+                Err(_) => Found::Skipped(rel.clone(), *stamp),
+            }
+        };
+        // Many changed files (a checkout) are read on every core.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = stale.len().div_ceil(threads).max(4);
+        let mut read: FxHashMap<String, Found> = std::thread::scope(|scope| {
+            let parts: Vec<_> = stale
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|s| (s.0.clone(), price(s)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        });
+        let mut rels: Vec<&String> = stored.records.keys().collect();
+        rels.sort_unstable();
+        let found = rels
+            .into_iter()
+            .map(|rel| read.remove(rel).unwrap_or_else(|| Found::Kept(rel.clone())))
+            .collect();
+        let mut tree = stored.tree.clone();
+        tree.dirs = dirs;
+        *lock(&self.tree) = tree;
+        found
+    }
     /// The corpus built without the store: for a store found inconsistent
     /// after its checksums passed (never expected).
     fn start_over(&self) -> Result<Corpus, Error> {
@@ -606,9 +844,9 @@ impl Context<'_> {
         let mut new_words = Vec::new();
         for f in &found {
             match f {
-                Found::Kept(rel) => {
+                Found::Kept(rel) | Found::Restamped(rel, _) => {
                     let Some(stored) = &stored else { continue };
-                    let Some((n, _)) = &stored.records[rel].priced else {
+                    let Some((n, ..)) = &stored.records[rel].priced else {
                         continue;
                     };
                     let Some(stat) = stored.decoded().and_then(|d| d.files.get(*n)) else {
@@ -617,7 +855,7 @@ impl Context<'_> {
                     files.push(stat.clone());
                     parts.push(Part::Kept(*n));
                 }
-                Found::Priced(priced, _) => {
+                Found::Priced(priced, ..) => {
                     let (stat, file_words) = &**priced;
                     let mut w = Writer::new();
                     file_words.encode(&mut w);
@@ -689,11 +927,12 @@ impl Context<'_> {
                 .collect::<Option<Vec<FileWords>>>()?;
             return Some(Index::build(Arc::clone(files), words));
         };
-        // Each stored file's words, by its number in the stored files.
-        let mut ranges: Vec<Option<Range<usize>>> = vec![None; stored.priced];
+        // Where each stored file's words are, by its number in the stored
+        // files, with their checksum.
+        let mut ranges: Vec<Option<(Range<usize>, u64)>> = vec![None; stored.priced];
         for record in stored.records.values() {
-            if let Some((n, range)) = &record.priced {
-                *ranges.get_mut(*n)? = Some(range.clone());
+            if let Some((n, range, checksum)) = &record.priced {
+                *ranges.get_mut(*n)? = Some((range.clone(), *checksum));
             }
         }
         let mut kept = vec![false; stored.priced];
@@ -713,9 +952,14 @@ impl Context<'_> {
         if let Some(index) = index
             && 2 * (fresh + gone) <= parts.len().max(1)
         {
+            // Only the words of the files gone are read.
             let gone = (0..stored.priced)
                 .filter(|&n| !kept[n])
-                .map(|n| words_of(stored, ranges[n].as_ref()?, base[n].symbols.len()))
+                .map(|n| {
+                    let (range, checksum) = ranges[n].as_ref()?;
+                    let bytes = stored.words_of(range, *checksum)?;
+                    FileWords::decode(&mut Reader::new(&bytes), base[n].symbols.len())
+                })
                 .collect::<Option<Vec<FileWords>>>()?;
             return index.patch(Arc::clone(files), parts, &gone);
         }
@@ -723,7 +967,7 @@ impl Context<'_> {
             .into_iter()
             .map(|part| match part {
                 Part::New(words) => Some(words),
-                Part::Kept(n) => words_of(stored, ranges[n].as_ref()?, base[n].symbols.len()),
+                Part::Kept(n) => words_of(stored, &ranges[n].as_ref()?.0, base[n].symbols.len()),
             })
             .collect::<Option<Vec<FileWords>>>()?;
         Some(Index::build(Arc::clone(files), words))
@@ -754,7 +998,8 @@ impl Context<'_> {
         for f in found {
             let (rel, stamp) = match f {
                 Found::Kept(rel) => (rel.as_str(), stored?.records.get(rel)?.stamp),
-                Found::Priced(priced, stamp) => (priced.0.path.as_str(), *stamp),
+                Found::Restamped(rel, stamp) => (rel.as_str(), *stamp),
+                Found::Priced(priced, _, stamp) => (priced.0.path.as_str(), *stamp),
                 Found::Skipped(rel, stamp) => (rel.as_str(), *stamp),
             };
             if stamp == Stamp::UNKNOWN {
@@ -762,7 +1007,7 @@ impl Context<'_> {
             }
             expected.push((PathBuf::from(rel), stamp));
         }
-        for (rel, stamp) in &tree.dirs {
+        for (rel, stamp, _) in &tree.dirs {
             if *stamp == Stamp::UNKNOWN {
                 return None;
             }
@@ -882,36 +1127,42 @@ impl StoreWrite {
         let mut new_words = new_words.iter();
         for f in &found {
             let (rel, stamp, priced) = match f {
-                Found::Kept(rel) => {
+                Found::Kept(rel) | Found::Restamped(rel, _) => {
                     let record = &base.records[rel];
                     let priced = match &record.priced {
-                        Some((n, range)) => {
+                        Some((n, range, _)) => {
                             let stat = base.decoded().and_then(|d| d.files.get(*n));
                             let old = base.words().and_then(|all| all.get(range.clone()));
                             let (Some(stat), Some(old)) = (stat, old) else {
                                 return;
                             };
-                            Some((stat, old))
+                            Some((stat, old, record.content))
                         }
                         None => None,
                     };
-                    (rel.as_str(), record.stamp, priced)
+                    let stamp = match f {
+                        Found::Restamped(_, stamp) => *stamp,
+                        _ => record.stamp,
+                    };
+                    (rel.as_str(), stamp, priced)
                 }
-                Found::Priced(priced, stamp) => {
+                Found::Priced(priced, content, stamp) => {
                     let stat = &priced.0;
                     let encoded = new_words.next().map_or(&[][..], Vec::as_slice);
-                    (stat.path.as_str(), *stamp, Some((stat, encoded)))
+                    (stat.path.as_str(), *stamp, Some((stat, encoded, *content)))
                 }
                 Found::Skipped(rel, stamp) => (rel.as_str(), *stamp, None),
             };
             main.str(rel);
             stamp.encode(&mut main);
             match priced {
-                Some((stat, encoded)) => {
+                Some((stat, encoded, content)) => {
                     let failed = stat.verdicts.iter().any(|v| v.flag == Flag::NoSymbols);
                     main.u8(if failed { 2 } else { 1 });
                     main.u64(words.len() as u64);
                     main.len(encoded.len());
+                    main.u64(xxhash_rust::xxh3::xxh3_64(encoded));
+                    main.u128(content);
                     encode_stat(&mut stats, stat);
                     words.extend_from_slice(encoded);
                 }
@@ -920,9 +1171,10 @@ impl StoreWrite {
         }
         main.u8(u8::from(tree.complete && simple));
         main.len(tree.dirs.len());
-        for (rel, stamp) in &tree.dirs {
+        for (rel, stamp, listing) in &tree.dirs {
             main.str(rel);
             stamp.encode(&mut main);
+            main.u128(*listing);
         }
         main.len(tree.consulted.len());
         for (path, stamp) in &tree.consulted {
@@ -1050,13 +1302,16 @@ impl Stored {
                         return None;
                     }
                     priced += 1;
-                    Some((priced - 1, from..to))
+                    Some((priced - 1, from..to, r.u64()?))
                 }
                 _ => return None,
             };
+            let content = if words.is_some() { r.u128()? } else { 0 };
             let record = Record {
                 stamp,
                 priced: words,
+                content,
+                failed: tag == 2,
                 // A parse that failed (tag 2) may have timed out on a busy
                 // machine: such a file is priced again every time.
                 reusable: stamp.settled_before(built_at) && tag != 2,
@@ -1066,8 +1321,8 @@ impl Stored {
         let complete = r.u8()? == 1;
         let n = r.len(8)?;
         let dirs = (0..n)
-            .map(|_| Some((r.str()?.to_string(), Stamp::decode(&mut r)?)))
-            .collect::<Option<Vec<(String, Stamp)>>>()?;
+            .map(|_| Some((r.str()?.to_string(), Stamp::decode(&mut r)?, r.u128()?)))
+            .collect::<Option<Vec<(String, Stamp, u128)>>>()?;
         let n = r.len(5)?;
         let consulted = (0..n)
             .map(|_| {
@@ -1120,39 +1375,35 @@ impl Stored {
         })
     }
 
-    /// Whether the tree is still the one this store was made from, told
-    /// without walking it: every directory, file and consulted file has
-    /// the stamp stored, and each was settled when stored. A directory's
-    /// times change when an entry is added, removed or renamed in it, a
-    /// file's when it is written, so equal stamps mean a walk would find
-    /// the same files with the same contents.
-    fn tree_unchanged(&self, input: &InputConfig) -> bool {
+    /// What stats alone tell of the tree this store was made from: every
+    /// directory, file and consulted file has the stamp stored, each
+    /// settled when stored (unchanged); or only files changed, in
+    /// directories that hold the same entries (read those again); or the
+    /// tree may hold other files (walk). A directory's times change when
+    /// an entry is added, removed or renamed in it, a file's when it is
+    /// written; a directory whose times changed is listed again.
+    fn check(&self, input: &InputConfig) -> Check {
         let tree = &self.tree;
         let settled = |s: &Stamp| s.settled_before(self.built_at);
         if !tree.complete
             || input.paths.len() != 1
             || input.project_relative
             || input.walk.follow
-            || !self.records.values().all(|r| r.reusable)
-            || !tree.dirs.iter().all(|(_, s)| settled(s))
+            || self.records.values().any(|r| r.stamp == Stamp::UNKNOWN)
             || !tree
                 .consulted
                 .iter()
                 .filter_map(|(_, s)| s.as_ref())
                 .all(settled)
         {
-            return false;
+            return Check::Walk;
         }
         let root = &input.paths[0];
-        let mut expected: Vec<(PathBuf, Stamp)> =
-            Vec::with_capacity(self.records.len() + tree.dirs.len());
-        expected.extend(
-            self.records
-                .iter()
-                .map(|(rel, r)| (PathBuf::from(rel), r.stamp)),
-        );
-        expected.extend(tree.dirs.iter().map(|(rel, s)| (PathBuf::from(rel), *s)));
-        Freshness {
+        let files: Vec<(&String, &Record)> = self.records.iter().collect();
+        let mut expected: Vec<(PathBuf, Stamp)> = Vec::with_capacity(files.len() + tree.dirs.len());
+        expected.extend(files.iter().map(|(rel, r)| (PathBuf::from(rel), r.stamp)));
+        expected.extend(tree.dirs.iter().map(|(rel, s, _)| (PathBuf::from(rel), *s)));
+        let freshness = Freshness {
             root: root.clone(),
             expected,
             consulted: tree
@@ -1162,11 +1413,44 @@ impl Stored {
                 .collect(),
             global: tree.global(),
             no_ignore: input.walk.no_ignore,
-        }
+        };
         // The files and index are decoded while other threads stat.
-        .holds_while(|| {
+        let Some(now) = freshness.stamps_while(|| {
             self.decoded();
-        })
+        }) else {
+            return Check::Walk;
+        };
+        let (file_stamps, dir_stamps) = now.split_at(files.len());
+        let mut stale = Vec::new();
+        for ((rel, record), now) in files.iter().zip(file_stamps) {
+            let Some(now) = *now else {
+                return Check::Walk;
+            };
+            if now != record.stamp || !record.reusable {
+                stale.push(((*rel).clone(), now));
+            }
+        }
+        let mut dirs = Vec::with_capacity(tree.dirs.len());
+        let mut same_dirs = true;
+        for ((rel, stamp, listed), now) in tree.dirs.iter().zip(dir_stamps) {
+            let Some(now) = *now else {
+                return Check::Walk;
+            };
+            if now == *stamp && settled(stamp) {
+                dirs.push((rel.clone(), now, *listed));
+                continue;
+            }
+            same_dirs = false;
+            match listing(&join(root, rel)) {
+                Some(again) if again == *listed => dirs.push((rel.clone(), now, again)),
+                _ => return Check::Walk,
+            }
+        }
+        if stale.is_empty() && same_dirs {
+            return Check::Unchanged;
+        }
+        stale.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Check::Files { stale, dirs }
     }
 
     /// The stored files and index, once decoded; `None` when damaged.
@@ -1184,11 +1468,24 @@ impl Stored {
                     record
                         .priced
                         .as_ref()
-                        .is_none_or(|(n, _)| decoded.files.get(*n).is_some_and(|f| f.path == *rel))
+                        .is_none_or(|(n, ..)| decoded.files.get(*n).is_some_and(|f| f.path == *rel))
                 });
                 consistent.then_some(decoded)
             })
             .as_ref()
+    }
+
+    /// The words at `range` of the words section, read alone unless the
+    /// section is read already; `None` when they do not match `checksum`.
+    fn words_of(&self, range: &Range<usize>, checksum: u64) -> Option<Vec<u8>> {
+        let bytes = match self.words.get() {
+            Some(all) => all.as_ref()?.get(range.clone())?.to_vec(),
+            None => {
+                let at = self.words_section.at.checked_add(range.start as u64)?;
+                read_at(self.file.as_ref()?, at, range.len())?
+            }
+        };
+        (xxhash_rust::xxh3::xxh3_64(&bytes) == checksum).then_some(bytes)
     }
 
     /// The words section, read from the open store on first use; `None`

@@ -274,6 +274,11 @@ impl Index {
             }
         }
 
+        let first_moved = renumbered
+            .iter()
+            .enumerate()
+            .position(|(d, &n)| n != d as u32)
+            .map_or(u32::MAX, |d| d as u32);
         // The terms, old and new in one sorted run; each term's postings
         // by document, as a build lays them.
         let mut added: Vec<(String, Vec<Posting>)> = fresh.into_iter().collect();
@@ -303,18 +308,28 @@ impl Index {
             } else {
                 old_term(t)
             };
-            let mut old = Vec::new();
+            let mut unmoved: &[u8] = &[];
+            let mut moved: &[u8] = &[];
             if order != Ordering::Greater {
                 let from = self.posting_starts[t] as usize;
                 let to = self.posting_starts[t + 1] as usize;
-                for p in old_postings.get(from, to).chunks_exact(POSTING_BYTES) {
-                    let doc = u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as usize;
-                    match renumbered.get(doc) {
-                        Some(&n) if n != u32::MAX => old.push((n, &p[4..])),
-                        Some(_) => {}
-                        None => return None,
+                let bytes = old_postings.get(from, to);
+                // Documents before the first one moved keep their number:
+                // their postings are copied as they are.
+                let doc = |i: usize| {
+                    let p = &bytes[i * POSTING_BYTES..];
+                    u32::from_le_bytes([p[0], p[1], p[2], p[3]])
+                };
+                let (mut low, mut high) = (0, bytes.len() / POSTING_BYTES);
+                while low < high {
+                    let middle = low + (high - low) / 2;
+                    if doc(middle) < first_moved {
+                        low = middle + 1;
+                    } else {
+                        high = middle;
                     }
                 }
+                (unmoved, moved) = bytes.split_at(low * POSTING_BYTES);
                 t += 1;
             }
             let new: &[Posting] = if order != Ordering::Less {
@@ -323,22 +338,54 @@ impl Index {
             } else {
                 &[]
             };
-            if old.is_empty() && new.is_empty() {
-                continue;
-            }
-            let (mut i, mut j) = (0, 0);
-            while i < old.len() || j < new.len() {
-                if j == new.len() || (i < old.len() && old[i].0 < new[j].0) {
-                    postings.extend_from_slice(&old[i].0.to_le_bytes());
-                    postings.extend_from_slice(old[i].1);
-                    i += 1;
-                } else {
-                    postings.extend_from_slice(&new[j].0.to_le_bytes());
-                    for count in new[j].1 {
-                        postings.extend_from_slice(&count.to_le_bytes());
+            let start = postings.len();
+            // New documents come after every unmoved one.
+            postings.extend_from_slice(unmoved);
+            if new.is_empty() {
+                // Copied, then renumbered in place; a posting of a document
+                // gone is dropped.
+                let tail = postings.len();
+                postings.extend_from_slice(moved);
+                let (mut read, mut write) = (tail, tail);
+                while read < postings.len() {
+                    let p = &postings[read..read + 4];
+                    let doc = u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as usize;
+                    let n = *renumbered.get(doc)?;
+                    if n != u32::MAX {
+                        postings.copy_within(read + 4..read + POSTING_BYTES, write + 4);
+                        postings[write..write + 4].copy_from_slice(&n.to_le_bytes());
+                        write += POSTING_BYTES;
                     }
-                    j += 1;
+                    read += POSTING_BYTES;
                 }
+                postings.truncate(write);
+            } else {
+                let mut old = Vec::with_capacity(moved.len() / POSTING_BYTES);
+                for p in moved.chunks_exact(POSTING_BYTES) {
+                    let doc = u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as usize;
+                    match *renumbered.get(doc)? {
+                        u32::MAX => {}
+                        n => old.push((n, &p[4..])),
+                    }
+                }
+                let (mut i, mut j) = (0, 0);
+                while i < old.len() || j < new.len() {
+                    if j == new.len() || (i < old.len() && old[i].0 < new[j].0) {
+                        postings.extend_from_slice(&old[i].0.to_le_bytes());
+                        postings.extend_from_slice(old[i].1);
+                        i += 1;
+                    } else {
+                        postings.extend_from_slice(&new[j].0.to_le_bytes());
+                        for count in new[j].1 {
+                            postings.extend_from_slice(&count.to_le_bytes());
+                        }
+                        j += 1;
+                    }
+                }
+            }
+            // A term left without postings is no term.
+            if postings.len() == start {
+                continue;
             }
             term_text.push_str(term);
             term_ends.push(term_text.len() as u32);
