@@ -437,17 +437,15 @@ impl Freshness {
     }
 
     fn holds_while(&self, meanwhile: impl FnOnce()) -> bool {
-        self.stamps_while(meanwhile).is_some_and(|now| {
-            now.iter()
-                .zip(&self.expected)
-                .all(|(now, (_, stamp))| *now == Some(*stamp))
-        })
+        self.changes_while(meanwhile)
+            .is_some_and(|changed| changed.is_empty())
     }
 
-    /// The stamp of each expected path now (`None`: gone), taken on
+    /// The expected paths whose stamp is not the one expected, by their
+    /// place in `expected`, with their stamp now (`None`: gone), taken on
     /// several threads while this one does `meanwhile`; `None` when a
     /// consulted file or the global excludes file changed.
-    fn stamps_while(&self, meanwhile: impl FnOnce()) -> Option<Vec<Option<Stamp>>> {
+    fn changes_while(&self, meanwhile: impl FnOnce()) -> Option<Vec<(usize, Option<Stamp>)>> {
         if !self.no_ignore {
             let global = ignore::gitignore::gitconfig_excludes_path()
                 .map(|p| crate::text::os_name(p.as_os_str()).into_owned());
@@ -468,16 +466,26 @@ impl Freshness {
             let parts: Vec<_> = self
                 .expected
                 .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().map(|(p, _)| root.stamp(p)).collect::<Vec<_>>())
+                .enumerate()
+                .map(|(n, part)| {
+                    scope.spawn(move || {
+                        let mut changed = Vec::new();
+                        for (i, (path, stamp)) in part.iter().enumerate() {
+                            let now = root.stamp(path);
+                            if now != Some(*stamp) {
+                                changed.push((n * chunk + i, now));
+                            }
+                        }
+                        changed
+                    })
                 })
                 .collect();
             meanwhile();
-            let mut now = Vec::with_capacity(self.expected.len());
+            let mut changed = Vec::new();
             for part in parts {
-                now.extend(part.join().ok()?);
+                changed.extend(part.join().ok()?);
             }
-            Some(now)
+            Some(changed)
         })
     }
 }
@@ -1415,27 +1423,29 @@ impl Stored {
             no_ignore: input.walk.no_ignore,
         };
         // The files and index are decoded while other threads stat.
-        let Some(now) = freshness.stamps_while(|| {
+        let Some(changed) = freshness.changes_while(|| {
             self.decoded();
         }) else {
             return Check::Walk;
         };
-        let (file_stamps, dir_stamps) = now.split_at(files.len());
-        let mut stale = Vec::new();
-        for ((rel, record), now) in files.iter().zip(file_stamps) {
-            let Some(now) = *now else {
+        let mut now: FxHashMap<usize, Stamp> = FxHashMap::default();
+        for (at, stamp) in changed {
+            let Some(stamp) = stamp else {
                 return Check::Walk;
             };
+            now.insert(at, stamp);
+        }
+        let mut stale = Vec::new();
+        for (at, (rel, record)) in files.iter().enumerate() {
+            let now = now.get(&at).copied().unwrap_or(record.stamp);
             if now != record.stamp || !record.reusable {
                 stale.push(((*rel).clone(), now));
             }
         }
         let mut dirs = Vec::with_capacity(tree.dirs.len());
         let mut same_dirs = true;
-        for ((rel, stamp, listed), now) in tree.dirs.iter().zip(dir_stamps) {
-            let Some(now) = *now else {
-                return Check::Walk;
-            };
+        for (at, (rel, stamp, listed)) in tree.dirs.iter().enumerate() {
+            let now = now.get(&(files.len() + at)).copied().unwrap_or(*stamp);
             if now == *stamp && settled(stamp) {
                 dirs.push((rel.clone(), now, *listed));
                 continue;
