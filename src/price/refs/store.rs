@@ -8,14 +8,19 @@
 //! times are older than the store by a margin (a file written in the same
 //! second as the store could change again unseen: it is read again, as
 //! git does with "racily clean" entries). When no file changed, the
-//! stored index is loaded as it is; otherwise only the changed files are
-//! read and the index is rebuilt from the stored words of the others.
+//! stored index is loaded as it is. Otherwise only the changed files are
+//! read (without a walk when every directory still holds the entries it
+//! held, see [`Stored::check`]), a file whose text is the one stored only
+//! takes its new stamp, and the index is patched when few files changed
+//! (else built again from the stored words of the others).
 //! Everything the figures depend on (ctxbudget's version, grammar tables,
-//! encoding, limits, walk options) keys the whole store.
+//! span and term rules, encoding, limits, walk options) keys the whole
+//! store.
 //!
 //! The store is read within a bound and checked (magic, format,
-//! checksum, then every number used as an index): a damaged store is
-//! ignored and replaced, never trusted. It is written atomically.
+//! checksums, then every number used as an index): a damaged store is
+//! ignored and replaced, never trusted. It is written atomically, after
+//! the answer ([`Pending`]).
 
 use std::io::Read;
 use std::ops::Range;
