@@ -325,6 +325,11 @@ impl Cache {
 /// removed when dropped unless persisted), then renamed over it. Failures
 /// (a read-only or full disk) are ignored: the cache only ever saves time.
 pub(crate) fn write_pack(path: &Path, bytes: &[u8]) {
+    write_pack_parts(path, &[bytes]);
+}
+
+/// [`write_pack`] of `parts` end to end (never copied into one buffer).
+pub(crate) fn write_pack_parts(path: &Path, parts: &[&[u8]]) {
     let Some(dir) = path.parent() else {
         return;
     };
@@ -338,7 +343,8 @@ pub(crate) fn write_pack(path: &Path, bytes: &[u8]) {
     else {
         return;
     };
-    if temp.write_all(bytes).is_ok() && temp.flush().is_ok() {
+    let written = parts.iter().all(|part| temp.write_all(part).is_ok());
+    if written && temp.flush().is_ok() {
         let _ = temp.persist(path);
     }
 }

@@ -1215,13 +1215,8 @@ impl StoreWrite {
             head.u64(section.len() as u64);
             head.u128(xxh3_128(section));
         }
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend_from_slice(&head.into_bytes());
-        bytes.extend_from_slice(&main);
-        bytes.extend_from_slice(postings);
-        bytes.extend_from_slice(&words);
-        bytes.extend_from_slice(&globals);
-        crate::cache::write_pack(&path, &bytes);
+        let head = head.into_bytes();
+        crate::cache::write_pack_parts(&path, &[MAGIC, &head, &main, postings, &words, &globals]);
     }
 }
 
