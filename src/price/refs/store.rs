@@ -25,6 +25,7 @@
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -826,12 +827,7 @@ impl Context<'_> {
         let Some(index) = index.map(Arc::new) else {
             return self.start_over();
         };
-        let pending = match &self.path {
-            Some(path) if store_changed => {
-                self.pending(path, found, stored, Vec::new(), Arc::clone(&index))
-            }
-            _ => Pending::default(),
-        };
+        let pending = self.pending(store_changed, found, stored, Vec::new(), &index);
         Ok(Corpus {
             files,
             index: Some(index),
@@ -899,13 +895,8 @@ impl Context<'_> {
         let fresh = storable
             .then(|| self.freshness(&found, stored.as_ref()))
             .flatten();
-        let pending = match &self.path {
-            Some(path) if storable => {
-                let base = stored.unwrap_or_else(Stored::empty);
-                self.pending(path, found, base, new_words, Arc::clone(&index))
-            }
-            _ => Pending::default(),
-        };
+        let base = stored.unwrap_or_else(Stored::empty);
+        let pending = self.pending(storable, found, base, new_words, &index);
         Ok(Corpus {
             files,
             index: Some(index),
@@ -1042,19 +1033,23 @@ impl Context<'_> {
         })
     }
 
-    /// The store of this walk, to be written later: kept records from
-    /// `base`, new ones as found; `new_words` holds the encoded words of
-    /// each newly priced file, in order; `index` is the corpus's index.
+    /// The store of this walk, to be written later (when `wanted` and the
+    /// cache is on): kept records from `base`, new ones as found;
+    /// `new_words` holds the encoded words of each newly priced file, in
+    /// order; `index` is the corpus's index.
     fn pending(
         &self,
-        path: &Path,
+        wanted: bool,
         found: Vec<Found>,
         base: Stored,
         new_words: Vec<Vec<u8>>,
-        index: Arc<Index>,
+        index: &Arc<Index>,
     ) -> Pending {
+        let Some(path) = self.path.as_ref().filter(|_| wanted) else {
+            return Pending::default();
+        };
         let write = StoreWrite {
-            path: path.to_path_buf(),
+            path: path.clone(),
             settings: self.settings,
             built_at: self.built_at,
             tree: lock(&self.tree).clone(),
@@ -1064,7 +1059,7 @@ impl Context<'_> {
             found,
             base,
             new_words,
-            index,
+            index: Arc::clone(index),
         };
         Pending(Some(Box::new(move || write.run())))
     }
@@ -1072,7 +1067,10 @@ impl Context<'_> {
 
 /// Storing a corpus, left for after the answer. Dropped, it runs then.
 #[derive(Default)]
-pub(crate) struct Pending(Option<Box<dyn FnOnce() + Send + Sync>>);
+pub(crate) struct Pending(Option<Job>);
+
+/// A store write.
+type Job = Box<dyn FnOnce() + Send + Sync>;
 
 impl Pending {
     /// Writes the store now.
@@ -1082,15 +1080,35 @@ impl Pending {
         }
     }
 
-    /// Writes the store on another thread (one write at a time).
+    /// Writes the store on another thread, one write at a time. A store
+    /// still waiting when a newer one comes is never written: the newer
+    /// one says more, and a burst of edits keeps at most two corpora
+    /// alive for writing.
     pub(crate) fn spawn(mut self) {
-        static WRITING: Mutex<()> = Mutex::new(());
-        if let Some(job) = self.0.take() {
-            std::thread::spawn(move || {
-                let _one = lock(&WRITING);
-                job();
-            });
+        static NEXT: Mutex<Option<Job>> = Mutex::new(None);
+        static WRITING: AtomicBool = AtomicBool::new(false);
+        let Some(job) = self.0.take() else {
+            return;
+        };
+        *lock(&NEXT) = Some(job);
+        if WRITING.swap(true, Ordering::SeqCst) {
+            return;
         }
+        std::thread::spawn(|| {
+            loop {
+                loop {
+                    let job = lock(&NEXT).take();
+                    let Some(job) = job else { break };
+                    job();
+                }
+                WRITING.store(false, Ordering::SeqCst);
+                // A store left after the last look, while this thread
+                // still held the flag, would wait: look once more.
+                if lock(&NEXT).is_none() || WRITING.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+            }
+        });
     }
 }
 
@@ -1736,6 +1754,44 @@ mod tests {
             files.push(stat);
         }
         (files, words)
+    }
+
+    #[test]
+    fn a_store_waiting_to_be_written_gives_way_to_a_newer_one() {
+        use std::sync::mpsc::channel;
+        let (started, on_start) = channel();
+        let (release, on_release) = channel::<()>();
+        let (ran, on_ran) = channel();
+        let job = |name: &'static str| {
+            let ran = ran.clone();
+            Pending(Some(Box::new(move || ran.send(name).expect("send"))))
+        };
+        let ran_first = ran.clone();
+        // Channels are not Sync: each end the first job holds goes in a Mutex.
+        let (started, on_release) = (Mutex::new(started), Mutex::new(on_release));
+        Pending(Some(Box::new(move || {
+            lock(&started).send(()).expect("send");
+            lock(&on_release).recv().expect("released");
+            ran_first.send("first").expect("send");
+        })))
+        .spawn();
+        on_start.recv().expect("the first write starts");
+        job("second").spawn();
+        job("third").spawn();
+        release.send(()).expect("release");
+        let wait = std::time::Duration::from_secs(10);
+        assert_eq!(on_ran.recv_timeout(wait), Ok("first"));
+        assert_eq!(
+            on_ran.recv_timeout(wait),
+            Ok("third"),
+            "the newest is written"
+        );
+        drop(ran);
+        assert!(
+            on_ran
+                .recv_timeout(std::time::Duration::from_millis(200))
+                .is_err()
+        );
     }
 
     #[test]
