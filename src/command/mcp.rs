@@ -52,6 +52,9 @@ pub(crate) fn run(config: &McpConfig, err: &mut dyn Write) -> Result<ExitCode, E
     let outcome: Result<(), String> = runtime.block_on(serve(server));
     // Blocking reads of stdin may still be pending: do not wait for them.
     runtime.shutdown_background();
+    // A store write under way finishes (cut off, it would leave its
+    // temporary file behind).
+    crate::price::refs::store::Pending::wait_for_writes();
     match outcome {
         Ok(()) => Ok(ExitCode::Ok),
         Err(message) => {

@@ -1085,8 +1085,6 @@ impl Pending {
     /// one says more, and a burst of edits keeps at most two corpora
     /// alive for writing.
     pub(crate) fn spawn(mut self) {
-        static NEXT: Mutex<Option<Job>> = Mutex::new(None);
-        static WRITING: AtomicBool = AtomicBool::new(false);
         let Some(job) = self.0.take() else {
             return;
         };
@@ -1110,7 +1108,20 @@ impl Pending {
             }
         });
     }
+
+    /// Returns once no store write started by [`Pending::spawn`] is under
+    /// way or waiting.
+    pub(crate) fn wait_for_writes() {
+        while WRITING.load(Ordering::SeqCst) || lock(&NEXT).is_some() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
 }
+
+/// The store write waiting for the writing thread (see [`Pending::spawn`]).
+static NEXT: Mutex<Option<Job>> = Mutex::new(None);
+/// Whether the writing thread runs.
+static WRITING: AtomicBool = AtomicBool::new(false);
 
 impl Drop for Pending {
     fn drop(&mut self) {
@@ -1792,6 +1803,10 @@ mod tests {
                 .recv_timeout(std::time::Duration::from_millis(200))
                 .is_err()
         );
+        // Nothing is left under way or waiting: what a server waits for
+        // before it exits.
+        Pending::wait_for_writes();
+        assert!(!WRITING.load(Ordering::SeqCst) && lock(&NEXT).is_none());
     }
 
     #[test]
