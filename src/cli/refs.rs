@@ -21,7 +21,9 @@ use super::common::InputArgs;
 ///     count for half ("show" finds echo, "configuration" finds cfg), and
 ///     a docs section about the words lifts the code its `code` spans name.
 /// A name that matches no symbol is searched as free words. Ties go to the
-/// symbol whose name the rest of the code uses most.
+/// symbol whose name the rest of the code uses most; a declaration without
+/// a body (an @overload stub, a TypeScript signature) goes after its
+/// definition.
 ///
 /// Each line starts with the reference to paste into a Claude Code prompt,
 /// then the qualified name, kind, its tokens and what its whole file costs.
