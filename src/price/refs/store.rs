@@ -1093,6 +1093,12 @@ impl Pending {
             return;
         }
         std::thread::spawn(|| {
+            // The writer yields to the threads answering calls: on Linux
+            // the nice value is the calling thread's own.
+            #[cfg(target_os = "linux")]
+            if let Ok(nice) = rustix::process::getpriority_process(None) {
+                let _ = rustix::process::setpriority_process(None, (nice + 10).min(19));
+            }
             loop {
                 loop {
                     let job = lock(&NEXT).take();
