@@ -191,6 +191,14 @@ struct Record {
     reusable: bool,
 }
 
+impl Record {
+    /// Whether a file read again with this content hash is the file this
+    /// record priced, so that its stored figures and words still hold.
+    fn holds(&self, content: u128) -> bool {
+        self.priced.is_some() && !self.failed && self.content == content
+    }
+}
+
 /// A store as loaded: its records at once; its files and index decoded
 /// when first wanted (while other threads check the tree); its words read
 /// only when the index must be built again.
@@ -628,7 +636,7 @@ fn priced(
 ) -> Found {
     let same = stored
         .and_then(|s| s.records.get(&stat.path))
-        .is_some_and(|r| r.priced.is_some() && !r.failed && r.content == content);
+        .is_some_and(|r| r.holds(content));
     if same && stamp != Stamp::UNKNOWN {
         Found::Restamped(stat.path, stamp)
     } else {
@@ -746,8 +754,7 @@ impl Context<'_> {
                 Ok(source) => {
                     let content = content_hash(&source.text);
                     // Its times changed, not its text: nothing to price.
-                    let record = &stored.records[rel.as_str()];
-                    if record.priced.is_some() && !record.failed && record.content == content {
+                    if stored.records[rel.as_str()].holds(content) {
                         return Found::Restamped(rel.clone(), *stamp);
                     }
                     let stat = price_file(rel.clone(), &source, input, tokenizer, cache);
