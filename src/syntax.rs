@@ -15,7 +15,7 @@ use crate::lang::grammar::{Grammar, NameMode, Role};
 /// The version of the code that turns a tree (or a document's headings)
 /// into spans, bumped on every change to it: cached spans are keyed by it,
 /// as by the grammar tables.
-pub(crate) const RULES: u32 = 2;
+pub(crate) const RULES: u32 = 3;
 
 /// One symbol: where it is and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +164,7 @@ pub(crate) fn spans(
         source: text.as_bytes(),
         out: Vec::new(),
     };
-    walk.children(tree.root_node(), &Scope::top());
+    walk.children(tree.root_node(), &Scope::top(), false);
     let mut spans = walk.out;
     spans.sort_by(|a, b| {
         a.start_line
@@ -186,6 +186,9 @@ pub(crate) const MAX_DEPTH: usize = 256;
 struct Scope {
     qualifier: String,
     in_type: bool,
+    /// Joins the functions here to `qualifier` instead of their rule's
+    /// separator (inside Ruby's `class << self`).
+    member_separator: Option<String>,
     depth: usize,
 }
 
@@ -194,6 +197,7 @@ impl Scope {
         Scope {
             qualifier: String::new(),
             in_type: false,
+            member_separator: None,
             depth: 0,
         }
     }
@@ -227,7 +231,8 @@ impl<'a> Walk<'a> {
 
     /// Visits the named children of `parent` in order. A definition that
     /// scopes what follows it (a file-scoped namespace) qualifies the rest.
-    fn children(&mut self, parent: Node<'_>, scope: &Scope) {
+    /// `body`: `parent` holds a definition's members.
+    fn children(&mut self, parent: Node<'_>, scope: &Scope, body: bool) {
         if scope.depth >= MAX_DEPTH {
             return;
         }
@@ -235,7 +240,16 @@ impl<'a> Walk<'a> {
         let mut cursor = parent.walk();
         let children: Vec<Node<'_>> = parent.named_children(&mut cursor).collect();
         for (index, &child) in children.iter().enumerate() {
-            let start = self.attached_start(&children[..index], child);
+            let start = if index == 0 && body {
+                // Comments above a body's first statement can lie outside
+                // the body node (Ruby's `body_statement` starts at its
+                // first statement): they are the siblings before the body.
+                let outside =
+                    std::iter::successors(parent.prev_named_sibling(), |n| n.prev_named_sibling());
+                self.attached_start(outside, child)
+            } else {
+                self.attached_start(children[..index].iter().rev().copied(), child)
+            };
             if let Some(following) = self.visit(child, &scope, start) {
                 scope = following;
             }
@@ -244,23 +258,30 @@ impl<'a> Walk<'a> {
 
     /// The first row of the run of attached siblings (doc comments,
     /// attributes) directly above `node`, with no blank line between.
-    fn attached_start(&self, before: &[Node<'_>], node: Node<'_>) -> usize {
+    fn attached_start<'t>(&self, before: impl Iterator<Item = Node<'t>>, node: Node<'_>) -> usize {
         let mut start = node.start_position().row;
         if !matches!(self.role(node), Role::Definition(_) | Role::Wrapper) {
             return start;
         }
-        for sibling in before.iter().rev() {
+        for sibling in before {
             let Some(Some(prefixes)) = self.grammar.attached.get(usize::from(sibling.kind_id()))
             else {
                 break;
             };
-            let text = self.text(*sibling);
+            let text = self.text(sibling);
             // A script's `#!` line says how to run the file, not what
             // the function below it does.
             let shebang = sibling.start_position().row == 0 && text.starts_with("#!");
+            // A comment after code on its line (`class A  # note`) is
+            // about that code.
+            let line_start = sibling.start_byte() - sibling.start_position().column;
+            let trailing = self.source[line_start..sibling.start_byte()]
+                .iter()
+                .any(|b| !b.is_ascii_whitespace());
             if !prefixes.iter().any(|p| text.starts_with(p.as_str()))
-                || last_row(*sibling) + 1 < start
+                || last_row(sibling) + 1 < start
                 || shebang
+                || trailing
             {
                 break;
             }
@@ -275,7 +296,7 @@ impl<'a> Walk<'a> {
         match self.role(node) {
             Role::None => None,
             Role::Descend => {
-                self.children(node, scope);
+                self.children(node, scope, false);
                 None
             }
             Role::Wrapper if scope.depth < MAX_DEPTH => {
@@ -288,6 +309,22 @@ impl<'a> Walk<'a> {
                 None
             }
             Role::Wrapper => None,
+            Role::MemberScope(index) => {
+                let (body, separator) = &self.grammar.member_scopes[index];
+                let inner = Scope {
+                    member_separator: Some(separator.clone()),
+                    ..scope.clone()
+                };
+                match body {
+                    Some(field) => {
+                        if let Some(body) = node.child_by_field_id(*field) {
+                            self.children(body, &inner, true);
+                        }
+                    }
+                    None => self.children(node, &inner, false),
+                }
+                None
+            }
             Role::Definition(index) => self.definition(node, index, scope, start),
         }
     }
@@ -319,7 +356,10 @@ impl<'a> Walk<'a> {
         if written.is_empty() {
             return None;
         }
-        let separator = rule.separator.as_deref().unwrap_or(&grammar.separator);
+        let separator = match (&scope.member_separator, rule.member_kind) {
+            (Some(separator), Some(_)) => separator.as_str(),
+            _ => rule.separator.as_deref().unwrap_or(&grammar.separator),
+        };
         let mut kind = rule.kind;
         if let Some(mapped) = def
             .kind_field
@@ -367,11 +407,12 @@ impl<'a> Walk<'a> {
         let inner = Scope {
             qualifier: join(&qualifier, separator, &members_qualifier_name),
             in_type: rule.members_are_methods,
+            member_separator: None,
             depth: scope.depth,
         };
         match def.body.and_then(|f| node.child_by_field_id(f)) {
             Some(body) => {
-                self.children(body, &inner);
+                self.children(body, &inner, true);
                 None
             }
             None if rule.scopes_following => Some(inner),

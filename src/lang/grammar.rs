@@ -143,6 +143,10 @@ pub struct Table {
     /// Walked through without touching spans.
     #[serde(default)]
     pub descend: Vec<String>,
+    /// Walked through; the functions directly inside join the enclosing
+    /// name with another separator (Ruby's `class << self`).
+    #[serde(default)]
+    pub member_scope: Vec<MemberScope>,
     /// Preceding siblings that belong to the next definition (`kind` or `kind:prefix`).
     #[serde(default)]
     pub attached: Vec<String>,
@@ -198,6 +202,19 @@ pub struct Definition {
     pub scopes_following: bool,
 }
 
+/// A block whose functions belong to the enclosing type in another way
+/// (see `grammars/README.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberScope {
+    /// The node kind.
+    pub node: String,
+    /// The field holding its statements (else its children are walked).
+    pub body: Option<String>,
+    /// Joins the functions inside to the enclosing name.
+    pub separator: String,
+}
+
 fn default_name() -> String {
     "name".to_string()
 }
@@ -231,6 +248,7 @@ pub fn table(name: &str) -> Result<Table, String> {
     }
     merged.wrappers.extend(own.wrappers);
     merged.descend.extend(own.descend);
+    merged.member_scope.extend(own.member_scope);
     merged.attached.extend(own.attached);
     merged.comments.extend(own.comments);
     merged.definition.extend(own.definition);
@@ -238,6 +256,7 @@ pub fn table(name: &str) -> Result<Table, String> {
     merged.definition.retain(|d| !omitted(&d.node));
     merged.wrappers.retain(|k| !omitted(k));
     merged.descend.retain(|k| !omitted(k));
+    merged.member_scope.retain(|m| !omitted(&m.node));
     merged.extends = None;
     Ok(merged)
 }
@@ -274,6 +293,9 @@ pub enum Role {
     Wrapper,
     /// Walked through.
     Descend,
+    /// Walked through, its functions joined another way (index into
+    /// `member_scopes`).
+    MemberScope(usize),
 }
 
 /// A grammar ready to find symbols: node kinds resolved to roles.
@@ -292,6 +314,8 @@ pub struct Grammar {
     pub attached: Vec<Option<Vec<String>>>,
     /// The definition rules.
     pub definitions: Vec<CompiledDefinition>,
+    /// Member scopes: the body field and the separator of each.
+    pub member_scopes: Vec<(Option<u16>, String)>,
     /// The `declarator` field, for declarator names.
     pub declarator_field: Option<u16>,
 }
@@ -350,6 +374,13 @@ pub fn compile(registration: &Registration) -> Result<Grammar, String> {
             roles[id] = Role::Descend;
         }
     }
+    let mut member_scopes = Vec::new();
+    for scope in &table.member_scope {
+        for id in need_ids(&scope.node)? {
+            roles[id] = Role::MemberScope(member_scopes.len());
+        }
+        member_scopes.push((field(&scope.body)?, scope.separator.clone()));
+    }
     for kind in &table.comments {
         for id in need_ids(kind)? {
             comments[id] = true;
@@ -394,6 +425,7 @@ pub fn compile(registration: &Registration) -> Result<Grammar, String> {
         comments,
         attached,
         definitions,
+        member_scopes,
     })
 }
 
