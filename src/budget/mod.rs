@@ -7,6 +7,11 @@ use crate::units::{percent, thousands};
 
 pub(crate) mod generated;
 
+/// The version of the rules that judge a file (its flags and their
+/// reasons, generated markers included), bumped on every change to them:
+/// stored verdicts are keyed by it.
+pub(crate) const RULES: u32 = 1;
+
 /// File names that are dependency lock files in the common ecosystems.
 pub(crate) const DEFAULT_LOCKFILES: &[&str] = &[
     "Cargo.lock",

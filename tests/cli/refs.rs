@@ -679,3 +679,35 @@ fn a_section_about_the_words_lifts_the_code_it_names() {
     assert!(at("pause").is_some(), "{names:?}");
     assert!(at("pause") < at("key_name"), "{names:?}");
 }
+
+#[test]
+fn a_constructor_does_not_take_its_class_name_match() {
+    let repo = Repo::new();
+    repo.write(
+        "src/main/java/TypeAdapter.java",
+        "/** Converts objects to and from JSON. */\npublic abstract class TypeAdapter<T> {\n  public TypeAdapter() {}\n\n  /** Writes one value. */\n  public abstract void write(JsonWriter out, T value);\n\n  /** Reads one value. */\n  public abstract T read(JsonReader in);\n}\n",
+    );
+    repo.write(
+        "src/main/java/GsonBuilder.java",
+        "public final class GsonBuilder {\n  /** Registers a type adapter for the type. */\n  public GsonBuilder registerTypeAdapter(Type type, Object typeAdapter) {\n    factories.add(typeAdapter);\n    return this;\n  }\n}\n",
+    );
+    let outcome = repo.run(&["refs", "type adapter", "--format", "json"]);
+    outcome.expect_code(0);
+    let names: Vec<String> = outcome
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| r["qualified_name"].as_str().expect("name").to_string())
+        .collect();
+    let at = |name: &str| names.iter().position(|n| n == name).expect(name);
+    // The empty constructor is named after its class, not about it.
+    assert!(
+        at("TypeAdapter") < at("TypeAdapter.TypeAdapter"),
+        "{names:?}"
+    );
+    assert!(
+        at("GsonBuilder.registerTypeAdapter") < at("TypeAdapter.TypeAdapter"),
+        "{names:?}"
+    );
+}

@@ -14,7 +14,7 @@
 //! takes its new stamp, and the index is patched when few files changed
 //! (else built again from the stored words of the others).
 //! Everything the figures depend on (ctxbudget's version, grammar tables,
-//! span and term rules, encoding, limits, walk options) keys the whole
+//! span, term and verdict rules, encoding, limits, walk options) keys the whole
 //! store.
 //!
 //! The store is read within a bound and checked (magic, format,
@@ -1597,7 +1597,7 @@ fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
         symbol_tokens,
     } = limits;
     let described = format!(
-        "ctxbudget={} format={FORMAT} words={} spans={} tables={:032x} encoding={} factor={} \
+        "ctxbudget={} format={FORMAT} words={} spans={} verdicts={} tables={:032x} encoding={} factor={} \
          project_relative={project_relative} paths={paths:?} no_ignore={no_ignore} \
          follow={follow} include={include:?} exclude={exclude:?} window={window} \
          read_tokens={read_tokens} lines={lines} large_percent={large_percent} \
@@ -1609,6 +1609,7 @@ fn settings(input: &InputConfig, tokenizer: &Tokenizer) -> u128 {
         env!("CARGO_PKG_VERSION"),
         crate::suggest::words::RULES,
         crate::syntax::RULES,
+        crate::budget::RULES,
         *crate::cache::TABLES_FINGERPRINT,
         tokenizer.kind().encoding(),
         tokenizer.factor(),

@@ -55,10 +55,20 @@ impl Naming<'_> {
     /// and the whole query once more when it spells either ("get object
     /// or 404", "queryset filter" for `QuerySet.filter`).
     pub(super) fn score(&self, span: &crate::syntax::Span) -> f64 {
+        let segments = qualified_segments(&span.qualified_name);
+        // A constructor (Java's `JsonParser.JsonParser`) is named after
+        // its class: the name is the class's, and only the class gets it.
+        if let [.., parent, own] = segments.as_slice()
+            && parent == own
+            && *own == span.name
+        {
+            let (worth, coverage) = self.cover(parent);
+            return NAME_WEIGHT * PARENT_WEIGHT * worth * coverage;
+        }
         let (own, coverage) = self.cover(&span.name);
         let mut score = NAME_WEIGHT * own * coverage;
         let mut spelled = spelling(&span.name) == self.typed;
-        if let [.., parent, _] = qualified_segments(&span.qualified_name).as_slice() {
+        if let [.., parent, _] = segments.as_slice() {
             let (worth, coverage) = self.cover(parent);
             score += NAME_WEIGHT * PARENT_WEIGHT * worth * coverage;
             spelled |= spelling(parent) + &spelling(&span.name) == self.typed;
