@@ -27,6 +27,17 @@ fn refs_json(args: &[&str]) -> Vec<Value> {
     outcome.json().as_array().expect("an array").clone()
 }
 
+/// The qualified name of each result of a JSON run, in order.
+fn qualified_names(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| r["qualified_name"].as_str().expect("a name").to_string())
+        .collect()
+}
+
 /// `(ref, qualified_name)` of each result.
 fn found(results: &[Value]) -> Vec<(String, String)> {
     results
@@ -668,13 +679,7 @@ fn a_section_about_the_words_lifts_the_code_it_names() {
     );
     let outcome = repo.run(&["refs", "wait for a key press", "--format", "json"]);
     outcome.expect_code(0);
-    let names: Vec<String> = outcome
-        .json()
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|r| r["qualified_name"].as_str().expect("a name").to_string())
-        .collect();
+    let names = qualified_names(&outcome);
     let at = |name: &str| names.iter().position(|n| n == name);
     assert!(at("pause").is_some(), "{names:?}");
     assert!(at("pause") < at("key_name"), "{names:?}");
@@ -693,13 +698,7 @@ fn a_constructor_does_not_take_its_class_name_match() {
     );
     let outcome = repo.run(&["refs", "type adapter", "--format", "json"]);
     outcome.expect_code(0);
-    let names: Vec<String> = outcome
-        .json()
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|r| r["qualified_name"].as_str().expect("name").to_string())
-        .collect();
+    let names = qualified_names(&outcome);
     let at = |name: &str| names.iter().position(|n| n == name).expect(name);
     // The empty constructor is named after its class, not about it.
     assert!(
