@@ -15,7 +15,7 @@ use crate::lang::grammar::{Grammar, NameMode, Role};
 /// The version of the code that turns a tree (or a document's headings)
 /// into spans, bumped on every change to it: cached spans are keyed by it,
 /// as by the grammar tables.
-pub(crate) const RULES: u32 = 3;
+pub(crate) const RULES: u32 = 4;
 
 /// One symbol: where it is and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,11 +273,19 @@ impl<'a> Walk<'a> {
             // the function below it does.
             let shebang = sibling.start_position().row == 0 && text.starts_with("#!");
             // A comment after code on its line (`class A  # note`) is
-            // about that code.
+            // about that code. Attributes share lines freely
+            // (`#[derive(Debug)] #[serde(default)]`).
+            let is_comment = self
+                .grammar
+                .comments
+                .get(usize::from(sibling.kind_id()))
+                .copied()
+                .unwrap_or(false);
             let line_start = sibling.start_byte() - sibling.start_position().column;
-            let trailing = self.source[line_start..sibling.start_byte()]
-                .iter()
-                .any(|b| !b.is_ascii_whitespace());
+            let trailing = is_comment
+                && self.source[line_start..sibling.start_byte()]
+                    .iter()
+                    .any(|b| !b.is_ascii_whitespace());
             if !prefixes.iter().any(|p| text.starts_with(p.as_str()))
                 || last_row(sibling) + 1 < start
                 || shebang
