@@ -15,7 +15,7 @@ use crate::lang::grammar::{Grammar, NameMode, Role};
 /// The version of the code that turns a tree (or a document's headings)
 /// into spans, bumped on every change to it: cached spans are keyed by it,
 /// as by the grammar tables.
-pub(crate) const RULES: u32 = 4;
+pub(crate) const RULES: u32 = 5;
 
 /// One symbol: where it is and what it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,7 +311,20 @@ impl<'a> Walk<'a> {
                 let mut cursor = node.walk();
                 let inner: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
                 let deeper = scope.deeper();
-                for child in inner {
+                // A group (`type ( A int; B string )` in Go) holds several
+                // definitions: each starts at its own doc comment, not at
+                // the group's first line.
+                let group = inner
+                    .iter()
+                    .filter(|&&n| matches!(self.role(n), Role::Definition(_) | Role::Wrapper))
+                    .count()
+                    > 1;
+                for (index, &child) in inner.iter().enumerate() {
+                    let start = if group {
+                        self.attached_start(inner[..index].iter().rev().copied(), child)
+                    } else {
+                        start
+                    };
                     self.visit(child, &deeper, start);
                 }
                 None
@@ -353,6 +366,11 @@ impl<'a> Walk<'a> {
         if let Some(field) = def.value {
             let value = node.child_by_field_id(field)?;
             if !rule.value_kinds.iter().any(|k| k == value.kind()) {
+                // A chain (`res.set = res.header = function header() {}`):
+                // the definition is its last link.
+                if matches!(self.role(value), Role::Definition(_)) && scope.depth < MAX_DEPTH {
+                    return self.visit(value, &scope.deeper(), start);
+                }
                 return None;
             }
         }
@@ -360,6 +378,9 @@ impl<'a> Walk<'a> {
             NameMode::Field => node.child_by_field_id(def.name?)?,
             NameMode::Declarator => self.declarator_name(node.child_by_field_id(def.name?)?),
         };
+        if !rule.name_kinds.is_empty() && !rule.name_kinds.iter().any(|k| k == name_node.kind()) {
+            return None;
+        }
         let written = collapse_whitespace(self.text(name_node));
         if written.is_empty() {
             return None;

@@ -174,6 +174,10 @@ pub struct Definition {
     /// `field` or `declarator`.
     #[serde(default)]
     pub name_mode: NameMode,
+    /// Only a definition when the name field's node is one of these
+    /// kinds (any kind when empty).
+    #[serde(default)]
+    pub name_kinds: Vec<String>,
     /// The field holding members.
     pub body: Option<String>,
     /// Functions inside take `member_kind`.
@@ -399,7 +403,7 @@ pub fn compile(registration: &Registration) -> Result<Grammar, String> {
         for id in need_ids(&rule.node)? {
             roles[id] = Role::Definition(definitions.len());
         }
-        for kind in &rule.value_kinds {
+        for kind in rule.value_kinds.iter().chain(&rule.name_kinds) {
             need_ids(kind)?;
         }
         for kind in rule.kind_map.keys() {
